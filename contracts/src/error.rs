@@ -1,0 +1,281 @@
+//! Why the ledger refuses things.
+//!
+//! - [`Invalid`]: the transaction may not enter a block at all (bad signature, wrong chain,
+//!   unknown signer, wrong nonce). A block holding one is invalid.
+//! - [`Rejection`]: the transaction is in a block, its nonce is used, and it changed nothing but
+//!   the nonce. Its code and message are in the receipt, the same on every validator.
+
+use thiserror::Error;
+
+use crate::primitives::{AccountId, Amount, BudgetCode, ClaimId, Nonce, ProposalId, RedemptionId, Role, TaskId};
+use crate::state::ClaimStatus;
+
+/// Why a transaction cannot be included in a block.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Invalid {
+    /// Signed for another chain (R-TX-1).
+    #[error("transaction is for chain {got:?}, this chain is {expected:?}")]
+    WrongChain {
+        /// This chain.
+        expected: String,
+        /// The transaction's chain.
+        got: String,
+    },
+    /// The signature does not verify (R-SIG-1).
+    #[error("bad signature: {0}")]
+    BadSignature(#[from] crate::crypto::SignatureError),
+    /// The signer has no account on this chain.
+    #[error("signer {0} is not known on this chain; ask the registrar to enroll the account")]
+    UnknownSigner(AccountId),
+    /// The nonce is not the next one (R-TX-2).
+    #[error("nonce {got} is not the expected {expected}")]
+    BadNonce {
+        /// What the account expects.
+        expected: Nonce,
+        /// What the transaction carries.
+        got: Nonce,
+    },
+}
+
+/// Why an included transaction changed nothing. `code()` is stable and never reused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Rejection {
+    /// Not enough coins.
+    #[error("balance {available} is below the {needed} needed")]
+    InsufficientBalance {
+        /// Needed.
+        needed: Amount,
+        /// Available.
+        available: Amount,
+    },
+    /// Arithmetic would overflow.
+    #[error("amount overflow")]
+    Overflow,
+    /// A zero amount where a positive one is needed.
+    #[error("amount must be more than 0.00")]
+    ZeroAmount,
+    /// Paying oneself.
+    #[error("sender and recipient are the same account")]
+    SelfTransfer,
+    /// The recipient is not enrolled and holds no role.
+    #[error("recipient {0} is not a known account on this chain")]
+    UnknownRecipient(AccountId),
+    /// The signer lacks a role.
+    #[error("this needs the {0} role")]
+    MissingRole(Role),
+    /// The signer is not an enrolled resident.
+    #[error("only enrolled residents can do this; ask the registrar to enroll the account")]
+    NotEnrolled,
+    /// No such proposal.
+    #[error("proposal {0} does not exist")]
+    UnknownProposal(ProposalId),
+    /// The proposal already executed.
+    #[error("proposal {0} has already been executed")]
+    ProposalExecuted(ProposalId),
+    /// The proposal expired.
+    #[error("proposal {0} has expired; propose it again")]
+    ProposalExpired(ProposalId),
+    /// The member already approved.
+    #[error("you already approved proposal {0}; another council member must approve")]
+    AlreadyApproved(ProposalId),
+    /// The treasury is short.
+    #[error("treasury holds {available}, below the {needed} needed")]
+    InsufficientTreasury {
+        /// Needed.
+        needed: Amount,
+        /// Available.
+        available: Amount,
+    },
+    /// No such budget.
+    #[error("budget {0} does not exist; the treasurer creates it by funding it")]
+    UnknownBudget(BudgetCode),
+    /// The budget is short.
+    #[error("budget {budget} holds {available}, below the {needed} needed")]
+    InsufficientBudget {
+        /// The budget.
+        budget: BudgetCode,
+        /// Needed.
+        needed: Amount,
+        /// Available.
+        available: Amount,
+    },
+    /// Slots out of range.
+    #[error("a task needs 1 to {max} slots, not {slots}")]
+    InvalidSlots {
+        /// Requested.
+        slots: u16,
+        /// Allowed maximum.
+        max: u16,
+    },
+    /// The deadline is not in the future.
+    #[error("the deadline must be after the current block time")]
+    DeadlineInPast,
+    /// No such task.
+    #[error("task {0} does not exist")]
+    UnknownTask(TaskId),
+    /// The task is cancelled.
+    #[error("task {0} is cancelled")]
+    TaskCancelled(TaskId),
+    /// The deadline passed.
+    #[error("the deadline of task {0} has passed")]
+    DeadlinePassed(TaskId),
+    /// All slots are taken.
+    #[error("task {0} has no free slots")]
+    TaskFull(TaskId),
+    /// The worker already holds a claim on the task.
+    #[error("you already hold a claim on task {0}")]
+    AlreadyClaimed(TaskId),
+    /// The poster cannot work on their own task.
+    #[error("the officer who posted task {0} cannot claim it")]
+    OwnTask(TaskId),
+    /// No such claim.
+    #[error("claim {0} does not exist")]
+    UnknownClaim(ClaimId),
+    /// Someone else's claim.
+    #[error("claim {0} belongs to another account")]
+    NotYourClaim(ClaimId),
+    /// The claim is in the wrong state.
+    #[error("claim {claim} is {actual:?}, it must be {expected:?}")]
+    ClaimStatus {
+        /// The claim.
+        claim: ClaimId,
+        /// What it must be.
+        expected: ClaimStatus,
+        /// What it is.
+        actual: ClaimStatus,
+    },
+    /// R-TASK-6: a verifier may not verify their own work.
+    #[error("a verifier cannot review their own work")]
+    SelfVerification,
+    /// R-TASK-7: a verifier may not verify work on a task they posted.
+    #[error("a verifier cannot review work on a task they posted")]
+    VerifierPostedTask,
+    /// Only the poster can cancel.
+    #[error("only the officer who posted task {0} can cancel it")]
+    NotTaskPoster(TaskId),
+    /// No such redemption.
+    #[error("redemption {0} does not exist")]
+    UnknownRedemption(RedemptionId),
+    /// R-RED-2: settled already.
+    #[error("redemption {0} is already settled")]
+    AlreadySettled(RedemptionId),
+    /// Threshold out of range.
+    #[error("threshold {threshold} is not between 1 and the {members} council members")]
+    ThresholdOutOfRange {
+        /// Requested.
+        threshold: u8,
+        /// Council size.
+        members: usize,
+    },
+    /// Revoking would leave fewer members than the threshold.
+    #[error("revoking would leave {members} council members, below the threshold {threshold}")]
+    CouncilTooSmall {
+        /// Members left.
+        members: usize,
+        /// Threshold.
+        threshold: u8,
+    },
+    /// Granting a role the account already has.
+    #[error("{0} already has the {1} role")]
+    RoleAlreadyHeld(AccountId, Role),
+    /// Revoking a role the account lacks.
+    #[error("{0} does not have the {1} role")]
+    RoleNotHeld(AccountId, Role),
+    /// Enrolling twice.
+    #[error("{0} is already enrolled")]
+    AlreadyEnrolled(AccountId),
+    /// Unenrolling someone not enrolled.
+    #[error("{0} is not enrolled")]
+    NotEnrolledAccount(AccountId),
+    /// The council is full.
+    #[error("the council already has the maximum of {0} members")]
+    CouncilFull(usize),
+}
+
+impl Rejection {
+    /// A stable numeric code, recorded in receipts. Codes are never reused.
+    pub const fn code(&self) -> u16 {
+        match self {
+            Self::InsufficientBalance { .. } => 100,
+            Self::Overflow => 101,
+            Self::ZeroAmount => 102,
+            Self::SelfTransfer => 103,
+            Self::UnknownRecipient(_) => 104,
+            Self::MissingRole(_) => 200,
+            Self::NotEnrolled => 201,
+            Self::UnknownProposal(_) => 300,
+            Self::ProposalExecuted(_) => 301,
+            Self::ProposalExpired(_) => 302,
+            Self::AlreadyApproved(_) => 303,
+            Self::ThresholdOutOfRange { .. } => 304,
+            Self::CouncilTooSmall { .. } => 305,
+            Self::RoleAlreadyHeld(..) => 306,
+            Self::RoleNotHeld(..) => 307,
+            Self::CouncilFull(_) => 308,
+            Self::InsufficientTreasury { .. } => 400,
+            Self::UnknownBudget(_) => 401,
+            Self::InsufficientBudget { .. } => 402,
+            Self::AlreadyEnrolled(_) => 500,
+            Self::NotEnrolledAccount(_) => 501,
+            Self::InvalidSlots { .. } => 600,
+            Self::DeadlineInPast => 601,
+            Self::UnknownTask(_) => 602,
+            Self::TaskCancelled(_) => 603,
+            Self::DeadlinePassed(_) => 604,
+            Self::TaskFull(_) => 605,
+            Self::AlreadyClaimed(_) => 606,
+            Self::OwnTask(_) => 607,
+            Self::UnknownClaim(_) => 608,
+            Self::NotYourClaim(_) => 609,
+            Self::ClaimStatus { .. } => 610,
+            Self::SelfVerification => 611,
+            Self::VerifierPostedTask => 612,
+            Self::NotTaskPoster(_) => 613,
+            Self::UnknownRedemption(_) => 700,
+            Self::AlreadySettled(_) => 701,
+        }
+    }
+
+    /// A stable snake-case name for the code.
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::InsufficientBalance { .. } => "insufficient_balance",
+            Self::Overflow => "overflow",
+            Self::ZeroAmount => "zero_amount",
+            Self::SelfTransfer => "self_transfer",
+            Self::UnknownRecipient(_) => "unknown_recipient",
+            Self::MissingRole(_) => "missing_role",
+            Self::NotEnrolled => "not_enrolled",
+            Self::UnknownProposal(_) => "unknown_proposal",
+            Self::ProposalExecuted(_) => "proposal_executed",
+            Self::ProposalExpired(_) => "proposal_expired",
+            Self::AlreadyApproved(_) => "already_approved",
+            Self::ThresholdOutOfRange { .. } => "threshold_out_of_range",
+            Self::CouncilTooSmall { .. } => "council_too_small",
+            Self::RoleAlreadyHeld(..) => "role_already_held",
+            Self::RoleNotHeld(..) => "role_not_held",
+            Self::CouncilFull(_) => "council_full",
+            Self::InsufficientTreasury { .. } => "insufficient_treasury",
+            Self::UnknownBudget(_) => "unknown_budget",
+            Self::InsufficientBudget { .. } => "insufficient_budget",
+            Self::AlreadyEnrolled(_) => "already_enrolled",
+            Self::NotEnrolledAccount(_) => "not_enrolled_account",
+            Self::InvalidSlots { .. } => "invalid_slots",
+            Self::DeadlineInPast => "deadline_in_past",
+            Self::UnknownTask(_) => "unknown_task",
+            Self::TaskCancelled(_) => "task_cancelled",
+            Self::DeadlinePassed(_) => "deadline_passed",
+            Self::TaskFull(_) => "task_full",
+            Self::AlreadyClaimed(_) => "already_claimed",
+            Self::OwnTask(_) => "own_task",
+            Self::UnknownClaim(_) => "unknown_claim",
+            Self::NotYourClaim(_) => "not_your_claim",
+            Self::ClaimStatus { .. } => "claim_status",
+            Self::SelfVerification => "self_verification",
+            Self::VerifierPostedTask => "verifier_posted_task",
+            Self::NotTaskPoster(_) => "not_task_poster",
+            Self::UnknownRedemption(_) => "unknown_redemption",
+            Self::AlreadySettled(_) => "already_settled",
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! Receipts and events: what a transaction did, or why it changed nothing.
+
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{Decode, DecodeError, Encode, Reader, put_bytes};
+use crate::error::Rejection;
+use crate::primitives::{
+    AccountId, Amount, BudgetCode, ClaimId, Hash, PayoutRef, ProposalId, RedemptionId, Role, TaskId,
+};
+use crate::tx::RejectReason;
+
+/// A fact recorded by an accepted transaction. Names are past tense.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// Coins moved between accounts.
+    Transferred {
+        /// Payer.
+        from: AccountId,
+        /// Payee.
+        to: AccountId,
+        /// Amount.
+        amount: Amount,
+    },
+    /// A council proposal was created.
+    ProposalCreated {
+        /// The proposal.
+        proposal: ProposalId,
+        /// Who proposed it.
+        proposer: AccountId,
+    },
+    /// A council member approved.
+    ProposalApproved {
+        /// The proposal.
+        proposal: ProposalId,
+        /// Who approved.
+        approver: AccountId,
+        /// Approvals so far.
+        approvals: u8,
+        /// Approvals needed.
+        threshold: u8,
+    },
+    /// Coins were minted into the treasury.
+    Minted {
+        /// The proposal that minted.
+        proposal: ProposalId,
+        /// Amount.
+        amount: Amount,
+    },
+    /// A role was granted.
+    RoleGranted {
+        /// The proposal.
+        proposal: ProposalId,
+        /// The account.
+        account: AccountId,
+        /// The role.
+        role: Role,
+    },
+    /// A role was revoked.
+    RoleRevoked {
+        /// The proposal.
+        proposal: ProposalId,
+        /// The account.
+        account: AccountId,
+        /// The role.
+        role: Role,
+    },
+    /// The council threshold changed.
+    ThresholdSet {
+        /// The proposal.
+        proposal: ProposalId,
+        /// The new threshold.
+        threshold: u8,
+    },
+    /// The treasury funded a budget.
+    BudgetFunded {
+        /// The budget.
+        budget: BudgetCode,
+        /// Amount.
+        amount: Amount,
+    },
+    /// A budget returned coins to the treasury.
+    BudgetDefunded {
+        /// The budget.
+        budget: BudgetCode,
+        /// Amount.
+        amount: Amount,
+    },
+    /// A resident was enrolled.
+    Enrolled {
+        /// The account.
+        account: AccountId,
+    },
+    /// An enrolment ended.
+    Unenrolled {
+        /// The account.
+        account: AccountId,
+    },
+    /// A task was posted and its escrow taken from the budget.
+    TaskPosted {
+        /// The task.
+        task: TaskId,
+        /// The officer.
+        poster: AccountId,
+        /// The budget.
+        budget: BudgetCode,
+        /// Escrow taken.
+        escrow: Amount,
+    },
+    /// A slot was claimed.
+    TaskClaimed {
+        /// The task.
+        task: TaskId,
+        /// The claim.
+        claim: ClaimId,
+        /// The resident.
+        worker: AccountId,
+    },
+    /// Work was submitted with an evidence commitment.
+    WorkSubmitted {
+        /// The claim.
+        claim: ClaimId,
+        /// The resident.
+        worker: AccountId,
+        /// The commitment.
+        evidence: Hash,
+    },
+    /// Work was approved and paid from escrow.
+    WorkApproved {
+        /// The task.
+        task: TaskId,
+        /// The claim.
+        claim: ClaimId,
+        /// The resident paid.
+        worker: AccountId,
+        /// The verifier.
+        verifier: AccountId,
+        /// Reward paid.
+        reward: Amount,
+    },
+    /// Work was rejected.
+    WorkRejected {
+        /// The task.
+        task: TaskId,
+        /// The claim.
+        claim: ClaimId,
+        /// The resident.
+        worker: AccountId,
+        /// The verifier.
+        verifier: AccountId,
+        /// The reason code.
+        reason: RejectReason,
+    },
+    /// A task was cancelled and its unpaid escrow refunded.
+    TaskCancelled {
+        /// The task.
+        task: TaskId,
+        /// The budget refunded.
+        budget: BudgetCode,
+        /// Refund.
+        refund: Amount,
+    },
+    /// A merchant burned coins for a payout.
+    Redeemed {
+        /// The redemption.
+        redemption: RedemptionId,
+        /// The merchant.
+        merchant: AccountId,
+        /// Burned.
+        amount: Amount,
+    },
+    /// A redemption was paid out.
+    RedemptionSettled {
+        /// The redemption.
+        redemption: RedemptionId,
+        /// The merchant.
+        merchant: AccountId,
+        /// Amount.
+        amount: Amount,
+        /// Payout reference.
+        reference: PayoutRef,
+    },
+}
+
+/// Implements the canonical codec for an enum of struct variants, fields in declared order.
+macro_rules! codec_struct_enum {
+    ($name:ident { $($variant:ident = $tag:literal { $($field:ident),* }),* $(,)? }) => {
+        impl Encode for $name {
+            fn encode(&self, out: &mut Vec<u8>) {
+                match self {
+                    $( Self::$variant { $($field),* } => { out.push($tag); $( $field.encode(out); )* } )*
+                }
+            }
+        }
+        impl Decode for $name {
+            fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+                Ok(match reader.u8(stringify!($name))? {
+                    $( $tag => Self::$variant { $( $field: Decode::decode(reader)? ),* }, )*
+                    tag => return Err(DecodeError::UnknownTag { tag, what: stringify!($name) }),
+                })
+            }
+        }
+    };
+}
+
+codec_struct_enum!(Event {
+    Transferred = 1 { from, to, amount },
+    ProposalCreated = 2 { proposal, proposer },
+    ProposalApproved = 3 { proposal, approver, approvals, threshold },
+    Minted = 4 { proposal, amount },
+    RoleGranted = 5 { proposal, account, role },
+    RoleRevoked = 6 { proposal, account, role },
+    ThresholdSet = 7 { proposal, threshold },
+    BudgetFunded = 8 { budget, amount },
+    BudgetDefunded = 9 { budget, amount },
+    Enrolled = 10 { account },
+    Unenrolled = 11 { account },
+    TaskPosted = 12 { task, poster, budget, escrow },
+    TaskClaimed = 13 { task, claim, worker },
+    WorkSubmitted = 14 { claim, worker, evidence },
+    WorkApproved = 15 { task, claim, worker, verifier, reward },
+    WorkRejected = 16 { task, claim, worker, verifier, reason },
+    TaskCancelled = 17 { task, budget, refund },
+    Redeemed = 18 { redemption, merchant, amount },
+    RedemptionSettled = 19 { redemption, merchant, amount, reference },
+});
+
+impl Event {
+    /// Accounts this event concerns, for history indexes.
+    pub fn accounts(&self) -> Vec<AccountId> {
+        match self {
+            Self::Transferred { from, to, .. } => vec![*from, *to],
+            Self::ProposalCreated { proposer, .. } => vec![*proposer],
+            Self::ProposalApproved { approver, .. } => vec![*approver],
+            Self::RoleGranted { account, .. }
+            | Self::RoleRevoked { account, .. }
+            | Self::Enrolled { account }
+            | Self::Unenrolled { account } => vec![*account],
+            Self::TaskPosted { poster, .. } => vec![*poster],
+            Self::TaskClaimed { worker, .. } | Self::WorkSubmitted { worker, .. } => vec![*worker],
+            Self::WorkApproved { worker, verifier, .. } | Self::WorkRejected { worker, verifier, .. } => {
+                vec![*worker, *verifier]
+            }
+            Self::Redeemed { merchant, .. } | Self::RedemptionSettled { merchant, .. } => vec![*merchant],
+            Self::Minted { .. }
+            | Self::ThresholdSet { .. }
+            | Self::BudgetFunded { .. }
+            | Self::BudgetDefunded { .. }
+            | Self::TaskCancelled { .. } => vec![],
+        }
+    }
+}
+
+/// Most events one transaction can record (a cancel emits one; a mint two).
+pub const MAX_EVENTS: usize = 16;
+/// Longest rejection message kept in a receipt.
+pub const MAX_MESSAGE: usize = 512;
+
+/// What happened to an included transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Applied; these facts are now true.
+    Accepted {
+        /// The facts.
+        events: Vec<Event>,
+    },
+    /// Refused by the rules; only the nonce moved.
+    Rejected {
+        /// Stable numeric code.
+        code: u16,
+        /// Stable name of the code.
+        reason: String,
+        /// Human-readable explanation.
+        message: String,
+    },
+}
+
+impl Outcome {
+    /// The outcome of a rejection.
+    pub fn rejected(rejection: &Rejection) -> Self {
+        let mut message = rejection.to_string();
+        message.truncate(MAX_MESSAGE);
+        Self::Rejected { code: rejection.code(), reason: rejection.name().to_owned(), message }
+    }
+
+    /// Whether the transaction was applied.
+    pub fn is_accepted(&self) -> bool {
+        matches!(self, Self::Accepted { .. })
+    }
+}
+
+impl Encode for Outcome {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Accepted { events } => {
+                out.push(1);
+                crate::codec::put_list(out, events);
+            }
+            Self::Rejected { code, reason, message } => {
+                out.push(2);
+                code.encode(out);
+                put_bytes(out, reason.as_bytes());
+                put_bytes(out, message.as_bytes());
+            }
+        }
+    }
+}
+
+fn text(reader: &mut Reader<'_>, what: &'static str) -> Result<String, DecodeError> {
+    let bytes = reader.bytes(what, MAX_MESSAGE)?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| DecodeError::Invalid { what, reason: "not UTF-8" })
+}
+
+impl Decode for Outcome {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(match reader.u8("outcome")? {
+            1 => Self::Accepted { events: reader.list("events", MAX_EVENTS)? },
+            2 => Self::Rejected {
+                code: Decode::decode(reader)?,
+                reason: text(reader, "reason")?,
+                message: text(reader, "message")?,
+            },
+            tag => return Err(DecodeError::UnknownTag { tag, what: "outcome" }),
+        })
+    }
+}
+
+/// The receipt of one included transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The transaction id.
+    pub tx_id: Hash,
+    /// What happened.
+    pub outcome: Outcome,
+}
+crate::codec_struct!(Receipt { tx_id, outcome });

@@ -1,0 +1,888 @@
+//! Ledger state: typed entries in one ordered map, a copy-on-write overlay for executing blocks
+//! on scratch, and the state root.
+//!
+//! R-ROOT-1: the state root commits to every entry. Entries are hashed as leaves
+//! (`key ‖ value`, canonical bytes), leaves are grouped into [`BUCKETS`] buckets by the first
+//! bytes of the key's hash, and a binary tree over the bucket hashes gives the root. Only
+//! buckets a block touches are rehashed, so the cost of a block grows with what it changes, not
+//! with the size of the state.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{Decode, DecodeError, Encode, Reader, put_bytes};
+use crate::crypto::HashKind;
+use crate::primitives::{
+    AccountId, Amount, BudgetCode, ClaimId, Hash, Height, Nonce, PayoutRef, ProposalId, RedemptionId, RoleSet,
+    TaskId, Timestamp,
+};
+use crate::tx::{CouncilAction, RejectReason};
+use crate::{codec_struct, codec_unit_enum};
+
+/// Number of buckets in the state commitment (a power of two).
+pub const BUCKETS: usize = 4096;
+
+/// Most approvals stored on one proposal (the council is small).
+pub const MAX_COUNCIL: usize = 64;
+/// Most slots a task may have (R-TASK-2).
+pub const MAX_SLOTS: u16 = 1000;
+
+/// An account's ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Account {
+    /// Spendable coins.
+    pub balance: Amount,
+    /// The nonce the next transaction must carry.
+    pub nonce: Nonce,
+    /// Roles granted by the council.
+    pub roles: RoleSet,
+    /// Enrolled as a resident by the registrar.
+    pub enrolled: bool,
+}
+codec_struct!(Account { balance, nonce, roles, enrolled });
+
+/// A neighbourhood budget.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Budget {
+    /// Coins available for new tasks.
+    pub balance: Amount,
+}
+codec_struct!(Budget { balance });
+
+/// Where a task stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Accepting claims until the deadline while slots remain.
+    Open,
+    /// Cancelled by its poster; unpaid escrow went back to the budget.
+    Cancelled,
+}
+codec_unit_enum!(TaskStatus { Open = 1, Cancelled = 2 });
+
+/// A posted task with its escrow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    /// The officer who posted it.
+    pub poster: AccountId,
+    /// The budget that funded it.
+    pub budget: BudgetCode,
+    /// Reward per slot.
+    pub reward: Amount,
+    /// Number of slots.
+    pub slots: u16,
+    /// Work must be submitted before this block time.
+    pub deadline: Timestamp,
+    /// Commitment to the public description.
+    pub description: Hash,
+    /// Coins held for unpaid slots.
+    pub escrow: Amount,
+    /// Slots already paid.
+    pub rewarded: u16,
+    /// Claims that hold a slot: claimed, submitted or approved (at most `slots`).
+    pub claims: Vec<ClaimId>,
+    /// Status.
+    pub status: TaskStatus,
+    /// When it was posted.
+    pub posted_at: Timestamp,
+}
+
+impl Encode for Task {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.poster.encode(out);
+        self.budget.encode(out);
+        self.reward.encode(out);
+        self.slots.encode(out);
+        self.deadline.encode(out);
+        self.description.encode(out);
+        self.escrow.encode(out);
+        self.rewarded.encode(out);
+        crate::codec::put_list(out, &self.claims);
+        self.status.encode(out);
+        self.posted_at.encode(out);
+    }
+}
+
+impl Decode for Task {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            poster: Decode::decode(reader)?,
+            budget: Decode::decode(reader)?,
+            reward: Decode::decode(reader)?,
+            slots: Decode::decode(reader)?,
+            deadline: Decode::decode(reader)?,
+            description: Decode::decode(reader)?,
+            escrow: Decode::decode(reader)?,
+            rewarded: Decode::decode(reader)?,
+            claims: reader.list("claims", usize::from(MAX_SLOTS))?,
+            status: Decode::decode(reader)?,
+            posted_at: Decode::decode(reader)?,
+        })
+    }
+}
+
+impl Task {
+    /// Slots neither claimed nor paid.
+    pub fn free_slots(&self) -> u16 {
+        let taken = u16::try_from(self.claims.len()).unwrap_or(u16::MAX);
+        self.slots.saturating_sub(taken)
+    }
+}
+
+/// Where a claim stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    /// Slot held; work not yet submitted.
+    Claimed,
+    /// Work submitted; waiting for a verifier.
+    Submitted,
+    /// Approved and paid.
+    Approved,
+    /// Rejected with a reason; the slot opened again.
+    Rejected,
+    /// The task was cancelled before this claim was paid.
+    Cancelled,
+}
+codec_unit_enum!(ClaimStatus { Claimed = 1, Submitted = 2, Approved = 3, Rejected = 4, Cancelled = 5 });
+
+/// A resident's claim on one slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    /// The task.
+    pub task: TaskId,
+    /// The resident doing the work.
+    pub worker: AccountId,
+    /// Status.
+    pub status: ClaimStatus,
+    /// Commitment to the evidence, once submitted.
+    pub evidence: Option<Hash>,
+    /// The verifier who decided, once decided.
+    pub verifier: Option<AccountId>,
+    /// The reason code of a rejection.
+    pub reason: Option<RejectReason>,
+    /// When it was claimed.
+    pub claimed_at: Timestamp,
+}
+codec_struct!(Claim { task, worker, status, evidence, verifier, reason, claimed_at });
+
+/// Where a redemption stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedemptionStatus {
+    /// Burned; euros not yet paid.
+    Pending,
+    /// Paid out; see the reference.
+    Settled,
+}
+codec_unit_enum!(RedemptionStatus { Pending = 1, Settled = 2 });
+
+/// A merchant's redemption: coins burned, euros owed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redemption {
+    /// The merchant.
+    pub merchant: AccountId,
+    /// Coins burned = euros owed.
+    pub amount: Amount,
+    /// Status.
+    pub status: RedemptionStatus,
+    /// Block time of the burn.
+    pub created_at: Timestamp,
+    /// Payout reference once settled.
+    pub reference: Option<PayoutRef>,
+    /// Block time of the settlement.
+    pub settled_at: Option<Timestamp>,
+}
+codec_struct!(Redemption { merchant, amount, status, created_at, reference, settled_at });
+
+/// Where a proposal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    /// Collecting approvals.
+    Open,
+    /// Reached the threshold and executed.
+    Executed,
+}
+codec_unit_enum!(ProposalStatus { Open = 1, Executed = 2 });
+
+/// A council proposal collecting approvals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// Who proposed it.
+    pub proposer: AccountId,
+    /// What it does.
+    pub action: CouncilAction,
+    /// Council members who approved, in ascending order (the proposer included).
+    pub approvals: Vec<AccountId>,
+    /// Status.
+    pub status: ProposalStatus,
+    /// Block time of the proposal.
+    pub created_at: Timestamp,
+    /// Approvals after this block time are refused.
+    pub expires_at: Timestamp,
+}
+
+impl Encode for Proposal {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.proposer.encode(out);
+        self.action.encode(out);
+        crate::codec::put_list(out, &self.approvals);
+        self.status.encode(out);
+        self.created_at.encode(out);
+        self.expires_at.encode(out);
+    }
+}
+
+impl Decode for Proposal {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            proposer: Decode::decode(reader)?,
+            action: Decode::decode(reader)?,
+            approvals: reader.list("approvals", MAX_COUNCIL)?,
+            status: Decode::decode(reader)?,
+            created_at: Decode::decode(reader)?,
+            expires_at: Decode::decode(reader)?,
+        })
+    }
+}
+
+/// Chain parameters, set in genesis and changed by the council.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Params {
+    /// Council approvals a proposal needs.
+    pub council_threshold: u8,
+    /// How long a proposal stays open, in milliseconds of block time.
+    pub proposal_ttl_ms: u64,
+}
+codec_struct!(Params { council_threshold, proposal_ttl_ms });
+
+/// Chain-wide figures: treasury, supply counters and id counters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Globals {
+    /// Minted coins not yet moved into a budget.
+    pub treasury: Amount,
+    /// All coins ever minted.
+    pub minted: Amount,
+    /// All coins ever burned by redemption.
+    pub burned: Amount,
+    /// Burned coins whose redemption is settled.
+    pub settled: Amount,
+    /// Parameters.
+    pub params: Params,
+    /// Next task id.
+    pub next_task: TaskId,
+    /// Next claim id.
+    pub next_claim: ClaimId,
+    /// Next redemption id; ids are never reused (R-RED-1).
+    pub next_redemption: RedemptionId,
+    /// Next proposal id.
+    pub next_proposal: ProposalId,
+    /// Number of accounts holding the council role.
+    pub council_size: u8,
+}
+codec_struct!(Globals {
+    treasury,
+    minted,
+    burned,
+    settled,
+    params,
+    next_task,
+    next_claim,
+    next_redemption,
+    next_proposal,
+    council_size
+});
+
+/// The key of a state entry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Key {
+    /// The single [`Globals`] entry.
+    Globals,
+    /// An account.
+    Account(AccountId),
+    /// A budget.
+    Budget(BudgetCode),
+    /// A task.
+    Task(TaskId),
+    /// A claim.
+    Claim(ClaimId),
+    /// A redemption.
+    Redemption(RedemptionId),
+    /// A proposal.
+    Proposal(ProposalId),
+}
+
+impl Encode for Key {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Globals => out.push(0),
+            Self::Account(id) => {
+                out.push(1);
+                id.encode(out);
+            }
+            Self::Budget(code) => {
+                out.push(2);
+                put_bytes(out, code.as_str().as_bytes());
+            }
+            Self::Task(id) => {
+                out.push(3);
+                id.encode(out);
+            }
+            Self::Claim(id) => {
+                out.push(4);
+                id.encode(out);
+            }
+            Self::Redemption(id) => {
+                out.push(5);
+                id.encode(out);
+            }
+            Self::Proposal(id) => {
+                out.push(6);
+                id.encode(out);
+            }
+        }
+    }
+}
+
+impl Decode for Key {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(match reader.u8("state key")? {
+            0 => Self::Globals,
+            1 => Self::Account(Decode::decode(reader)?),
+            2 => Self::Budget(Decode::decode(reader)?),
+            3 => Self::Task(Decode::decode(reader)?),
+            4 => Self::Claim(Decode::decode(reader)?),
+            5 => Self::Redemption(Decode::decode(reader)?),
+            6 => Self::Proposal(Decode::decode(reader)?),
+            tag => return Err(DecodeError::UnknownTag { tag, what: "state key" }),
+        })
+    }
+}
+
+/// The value of a state entry; its variant always matches its key's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// See [`Globals`].
+    Globals(Globals),
+    /// See [`Account`].
+    Account(Account),
+    /// See [`Budget`].
+    Budget(Budget),
+    /// See [`Task`].
+    Task(Task),
+    /// See [`Claim`].
+    Claim(Claim),
+    /// See [`Redemption`].
+    Redemption(Redemption),
+    /// See [`Proposal`].
+    Proposal(Proposal),
+}
+
+impl Encode for Value {
+    fn encode(&self, out: &mut Vec<u8>) {
+        // The key carries the type; the value bytes are the entity's own encoding.
+        match self {
+            Self::Globals(v) => v.encode(out),
+            Self::Account(v) => v.encode(out),
+            Self::Budget(v) => v.encode(out),
+            Self::Task(v) => v.encode(out),
+            Self::Claim(v) => v.encode(out),
+            Self::Redemption(v) => v.encode(out),
+            Self::Proposal(v) => v.encode(out),
+        }
+    }
+}
+
+impl Value {
+    /// Decodes the value stored under `key`.
+    pub fn decode_for(key: &Key, bytes: &[u8]) -> Result<Self, DecodeError> {
+        Ok(match key {
+            Key::Globals => Self::Globals(Globals::from_bytes(bytes)?),
+            Key::Account(_) => Self::Account(Account::from_bytes(bytes)?),
+            Key::Budget(_) => Self::Budget(Budget::from_bytes(bytes)?),
+            Key::Task(_) => Self::Task(Task::from_bytes(bytes)?),
+            Key::Claim(_) => Self::Claim(Claim::from_bytes(bytes)?),
+            Key::Redemption(_) => Self::Redemption(Redemption::from_bytes(bytes)?),
+            Key::Proposal(_) => Self::Proposal(Proposal::from_bytes(bytes)?),
+        })
+    }
+}
+
+/// Changes from executing transactions: `None` deletes the entry.
+pub type ChangeSet = BTreeMap<Key, Option<Value>>;
+
+fn leaf_hash(key_bytes: &[u8], value: &Value) -> Hash {
+    let mut hasher = HashKind::StateLeaf.hasher();
+    let mut buf = Vec::new();
+    put_bytes(&mut buf, key_bytes);
+    value.encode(&mut buf);
+    hasher.update(&buf);
+    Hash(*hasher.finalize().as_bytes())
+}
+
+fn bucket_of(key_bytes: &[u8]) -> usize {
+    let digest = blake3::hash(key_bytes);
+    let bytes = digest.as_bytes();
+    (usize::from(bytes[0]) << 8 | usize::from(bytes[1])) % BUCKETS
+}
+
+fn bucket_hash(leaves: &BTreeMap<Vec<u8>, Hash>) -> Hash {
+    let mut hasher = HashKind::StateBucket.hasher();
+    for (key, leaf) in leaves {
+        let mut buf = Vec::with_capacity(key.len() + 36);
+        put_bytes(&mut buf, key);
+        buf.extend_from_slice(&leaf.0);
+        hasher.update(&buf);
+    }
+    Hash(*hasher.finalize().as_bytes())
+}
+
+fn tree_root(level: &[Hash]) -> Hash {
+    let mut level = level.to_vec();
+    while level.len() > 1 {
+        level = level
+            .chunks(2)
+            .map(|pair| {
+                let mut hasher = HashKind::StateNode.hasher();
+                for node in pair {
+                    hasher.update(&node.0);
+                }
+                Hash(*hasher.finalize().as_bytes())
+            })
+            .collect();
+    }
+    level.first().copied().unwrap_or(Hash::ZERO)
+}
+
+/// The committed state, with its root kept up to date.
+#[derive(Debug, Clone)]
+pub struct State {
+    entries: BTreeMap<Key, Value>,
+    leaves: Vec<BTreeMap<Vec<u8>, Hash>>,
+    bucket_hashes: Vec<Hash>,
+    root: Hash,
+}
+
+impl State {
+    /// A state holding `entries`.
+    pub fn from_entries(entries: BTreeMap<Key, Value>) -> Self {
+        let mut leaves = vec![BTreeMap::new(); BUCKETS];
+        for (key, value) in &entries {
+            let key_bytes = key.to_bytes();
+            let bucket = bucket_of(&key_bytes);
+            if let Some(slot) = leaves.get_mut(bucket) {
+                let leaf = leaf_hash(&key_bytes, value);
+                slot.insert(key_bytes, leaf);
+            }
+        }
+        let bucket_hashes: Vec<Hash> = leaves.iter().map(bucket_hash).collect();
+        let root = tree_root(&bucket_hashes);
+        Self { entries, leaves, bucket_hashes, root }
+    }
+
+    /// The state root (R-ROOT-1).
+    pub fn root(&self) -> Hash {
+        self.root
+    }
+
+    /// The entry under `key`.
+    pub fn get(&self, key: &Key) -> Option<&Value> {
+        self.entries.get(key)
+    }
+
+    /// Every entry, in key order.
+    pub fn entries(&self) -> impl Iterator<Item = (&Key, &Value)> {
+        self.entries.iter()
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn patched_buckets(&self, changes: &ChangeSet) -> BTreeMap<usize, BTreeMap<Vec<u8>, Hash>> {
+        let mut patched: BTreeMap<usize, BTreeMap<Vec<u8>, Hash>> = BTreeMap::new();
+        for (key, value) in changes {
+            let key_bytes = key.to_bytes();
+            let bucket = bucket_of(&key_bytes);
+            let leaves = patched
+                .entry(bucket)
+                .or_insert_with(|| self.leaves.get(bucket).cloned().unwrap_or_default());
+            match value {
+                Some(value) => {
+                    let leaf = leaf_hash(&key_bytes, value);
+                    leaves.insert(key_bytes, leaf);
+                }
+                None => {
+                    leaves.remove(&key_bytes);
+                }
+            }
+        }
+        patched
+    }
+
+    /// The root the state would have after `changes`, without applying them.
+    pub fn root_with(&self, changes: &ChangeSet) -> Hash {
+        if changes.is_empty() {
+            return self.root;
+        }
+        let mut hashes = self.bucket_hashes.clone();
+        for (bucket, leaves) in self.patched_buckets(changes) {
+            if let Some(slot) = hashes.get_mut(bucket) {
+                *slot = bucket_hash(&leaves);
+            }
+        }
+        tree_root(&hashes)
+    }
+
+    /// Applies `changes` and updates the root.
+    pub fn apply(&mut self, changes: ChangeSet) {
+        let patched = self.patched_buckets(&changes);
+        for (bucket, leaves) in patched {
+            if let (Some(slot), Some(hash)) = (self.leaves.get_mut(bucket), self.bucket_hashes.get_mut(bucket)) {
+                *hash = bucket_hash(&leaves);
+                *slot = leaves;
+            }
+        }
+        self.root = tree_root(&self.bucket_hashes);
+        for (key, value) in changes {
+            match value {
+                Some(value) => self.entries.insert(key, value),
+                None => self.entries.remove(&key),
+            };
+        }
+    }
+
+    /// The chain-wide figures. Every valid state has them (genesis writes them).
+    pub fn globals(&self) -> Option<&Globals> {
+        match self.entries.get(&Key::Globals) {
+            Some(Value::Globals(g)) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// An account.
+    pub fn account(&self, id: &AccountId) -> Option<&Account> {
+        match self.entries.get(&Key::Account(*id)) {
+            Some(Value::Account(a)) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// A task.
+    pub fn task(&self, id: TaskId) -> Option<&Task> {
+        match self.entries.get(&Key::Task(id)) {
+            Some(Value::Task(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A claim.
+    pub fn claim(&self, id: ClaimId) -> Option<&Claim> {
+        match self.entries.get(&Key::Claim(id)) {
+            Some(Value::Claim(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// A redemption.
+    pub fn redemption(&self, id: RedemptionId) -> Option<&Redemption> {
+        match self.entries.get(&Key::Redemption(id)) {
+            Some(Value::Redemption(r)) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// A proposal.
+    pub fn proposal(&self, id: ProposalId) -> Option<&Proposal> {
+        match self.entries.get(&Key::Proposal(id)) {
+            Some(Value::Proposal(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// A budget.
+    pub fn budget(&self, code: &BudgetCode) -> Option<&Budget> {
+        match self.entries.get(&Key::Budget(code.clone())) {
+            Some(Value::Budget(b)) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Every account, in id order.
+    pub fn accounts(&self) -> impl Iterator<Item = (&AccountId, &Account)> {
+        self.entries.iter().filter_map(|(k, v)| match (k, v) {
+            (Key::Account(id), Value::Account(a)) => Some((id, a)),
+            _ => None,
+        })
+    }
+
+    /// Every budget, in code order.
+    pub fn budgets(&self) -> impl Iterator<Item = (&BudgetCode, &Budget)> {
+        self.entries.iter().filter_map(|(k, v)| match (k, v) {
+            (Key::Budget(code), Value::Budget(b)) => Some((code, b)),
+            _ => None,
+        })
+    }
+
+    /// Every task, in id order.
+    pub fn tasks(&self) -> impl Iterator<Item = (TaskId, &Task)> {
+        self.entries.iter().filter_map(|(k, v)| match (k, v) {
+            (Key::Task(id), Value::Task(t)) => Some((*id, t)),
+            _ => None,
+        })
+    }
+
+    /// Every claim, in id order.
+    pub fn claims(&self) -> impl Iterator<Item = (ClaimId, &Claim)> {
+        self.entries.iter().filter_map(|(k, v)| match (k, v) {
+            (Key::Claim(id), Value::Claim(c)) => Some((*id, c)),
+            _ => None,
+        })
+    }
+
+    /// Every redemption, in id order.
+    pub fn redemptions(&self) -> impl Iterator<Item = (RedemptionId, &Redemption)> {
+        self.entries.iter().filter_map(|(k, v)| match (k, v) {
+            (Key::Redemption(id), Value::Redemption(r)) => Some((*id, r)),
+            _ => None,
+        })
+    }
+
+    /// Every proposal, in id order.
+    pub fn proposals(&self) -> impl Iterator<Item = (ProposalId, &Proposal)> {
+        self.entries.iter().filter_map(|(k, v)| match (k, v) {
+            (Key::Proposal(id), Value::Proposal(p)) => Some((*id, p)),
+            _ => None,
+        })
+    }
+
+    /// The supply figures, summed over the whole state (R-SUP-1).
+    pub fn supply(&self) -> Supply {
+        let mut supply = Supply::default();
+        if let Some(g) = self.globals() {
+            supply.minted = u128::from(g.minted.0);
+            supply.burned = u128::from(g.burned.0);
+            supply.settled = u128::from(g.settled.0);
+            supply.treasury = u128::from(g.treasury.0);
+        }
+        for (_, value) in self.entries.iter() {
+            match value {
+                Value::Account(a) => supply.balances += u128::from(a.balance.0),
+                Value::Budget(b) => supply.budgets += u128::from(b.balance.0),
+                Value::Task(t) => supply.escrow += u128::from(t.escrow.0),
+                Value::Redemption(r) if r.status == RedemptionStatus::Pending => {
+                    supply.pending_redemptions += u128::from(r.amount.0)
+                }
+                _ => {}
+            }
+        }
+        supply
+    }
+}
+
+/// Supply figures in cents, summed in 128 bits so a sum can never wrap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Supply {
+    /// All coins ever minted.
+    pub minted: u128,
+    /// All coins ever burned.
+    pub burned: u128,
+    /// Burned coins whose payout is settled.
+    pub settled: u128,
+    /// Burned coins whose payout is pending, summed over redemptions.
+    pub pending_redemptions: u128,
+    /// The treasury.
+    pub treasury: u128,
+    /// All account balances.
+    pub balances: u128,
+    /// All budgets.
+    pub budgets: u128,
+    /// All task escrow.
+    pub escrow: u128,
+}
+
+impl Supply {
+    /// Coins in circulation anywhere: treasury, budgets, escrow and balances.
+    pub fn outstanding(&self) -> u128 {
+        self.treasury + self.budgets + self.escrow + self.balances
+    }
+
+    /// R-SUP-1: minted − burned = outstanding, and burned = settled + pending.
+    pub fn is_conserved(&self) -> bool {
+        self.minted.checked_sub(self.burned) == Some(self.outstanding())
+            && self.burned == self.settled + self.pending_redemptions
+    }
+}
+
+/// A scratch view over the committed state: reads fall through, writes stay here until the
+/// block is committed. Each transaction writes into its own layer so that a rejection leaves
+/// nothing behind (R-TX-5).
+#[derive(Debug)]
+pub struct Overlay<'a> {
+    base: &'a State,
+    block: ChangeSet,
+    tx: ChangeSet,
+}
+
+impl<'a> Overlay<'a> {
+    /// An empty overlay over `base`.
+    pub fn new(base: &'a State) -> Self {
+        Self { base, block: ChangeSet::new(), tx: ChangeSet::new() }
+    }
+
+    /// The current value under `key`, seen through both layers.
+    pub fn get(&self, key: &Key) -> Option<Value> {
+        if let Some(value) = self.tx.get(key) {
+            return value.clone();
+        }
+        if let Some(value) = self.block.get(key) {
+            return value.clone();
+        }
+        self.base.get(key).cloned()
+    }
+
+    /// Writes `value` under `key` in the transaction layer.
+    pub fn put(&mut self, key: Key, value: Value) {
+        self.tx.insert(key, Some(value));
+    }
+
+    /// Keeps the transaction layer's writes.
+    pub fn commit_tx(&mut self) {
+        let writes = std::mem::take(&mut self.tx);
+        self.block.extend(writes);
+    }
+
+    /// Drops the transaction layer's writes.
+    pub fn discard_tx(&mut self) {
+        self.tx.clear();
+    }
+
+    /// The block's changes so far.
+    pub fn changes(&self) -> &ChangeSet {
+        &self.block
+    }
+
+    /// The block's changes, consuming the overlay.
+    pub fn into_changes(mut self) -> ChangeSet {
+        self.commit_tx();
+        self.block
+    }
+
+    /// The committed state underneath.
+    pub fn base(&self) -> &State {
+        self.base
+    }
+}
+
+/// Typed reads and writes on an overlay.
+macro_rules! typed_access {
+    ($get:ident, $put:ident, $variant:ident, $ty:ty, $id:ty, $key:expr) => {
+        impl Overlay<'_> {
+            #[doc = concat!("Reads a ", stringify!($variant), ".")]
+            pub fn $get(&self, id: $id) -> Option<$ty> {
+                let make_key: fn($id) -> Key = $key;
+                match self.get(&make_key(id)) {
+                    Some(Value::$variant(v)) => Some(v),
+                    _ => None,
+                }
+            }
+
+            #[doc = concat!("Writes a ", stringify!($variant), ".")]
+            pub fn $put(&mut self, id: $id, value: $ty) {
+                let make_key: fn($id) -> Key = $key;
+                self.put(make_key(id), Value::$variant(value));
+            }
+        }
+    };
+}
+
+typed_access!(account, put_account, Account, Account, AccountId, Key::Account);
+typed_access!(budget, put_budget, Budget, Budget, BudgetCode, Key::Budget);
+typed_access!(task, put_task, Task, Task, TaskId, Key::Task);
+typed_access!(claim, put_claim, Claim, Claim, ClaimId, Key::Claim);
+typed_access!(redemption, put_redemption, Redemption, Redemption, RedemptionId, Key::Redemption);
+typed_access!(proposal, put_proposal, Proposal, Proposal, ProposalId, Key::Proposal);
+
+impl Overlay<'_> {
+    /// The chain-wide figures.
+    pub fn globals(&self) -> Option<Globals> {
+        match self.get(&Key::Globals) {
+            Some(Value::Globals(g)) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// Writes the chain-wide figures.
+    pub fn put_globals(&mut self, globals: Globals) {
+        self.put(Key::Globals, Value::Globals(globals));
+    }
+}
+
+/// A height and block time, as seen by the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockContext {
+    /// The height being executed.
+    pub height: Height,
+    /// The block's time from its header.
+    pub time: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(balance: u64) -> Value {
+        Value::Account(Account { balance: Amount(balance), ..Account::default() })
+    }
+
+    #[test]
+    fn r_root_1_root_with_equals_root_after_apply_and_from_scratch() {
+        let mut entries = BTreeMap::new();
+        for i in 0..50u8 {
+            entries.insert(Key::Account(AccountId([i; 32])), account(u64::from(i)));
+        }
+        let mut state = State::from_entries(entries.clone());
+        let mut changes = ChangeSet::new();
+        changes.insert(Key::Account(AccountId([3; 32])), None);
+        changes.insert(Key::Account(AccountId([99; 32])), Some(account(7)));
+        changes.insert(Key::Account(AccountId([4; 32])), Some(account(40)));
+        let predicted = state.root_with(&changes);
+        state.apply(changes.clone());
+        assert_eq!(state.root(), predicted);
+        for (key, value) in changes {
+            match value {
+                Some(v) => entries.insert(key, v),
+                None => entries.remove(&key),
+            };
+        }
+        assert_eq!(State::from_entries(entries).root(), predicted);
+    }
+
+    #[test]
+    fn r_root_1_root_changes_with_any_value() {
+        let a = State::from_entries(BTreeMap::from([(Key::Account(AccountId([1; 32])), account(1))]));
+        let b = State::from_entries(BTreeMap::from([(Key::Account(AccountId([1; 32])), account(2))]));
+        assert_ne!(a.root(), b.root());
+    }
+
+    #[test]
+    fn r_tx_5_discarded_writes_leave_nothing() {
+        let state = State::from_entries(BTreeMap::new());
+        let mut view = Overlay::new(&state);
+        view.put_account(AccountId([1; 32]), Account::default());
+        view.discard_tx();
+        assert!(view.account(AccountId([1; 32])).is_none());
+        view.put_account(AccountId([2; 32]), Account::default());
+        view.commit_tx();
+        assert!(view.account(AccountId([2; 32])).is_some());
+        assert_eq!(view.into_changes().len(), 1);
+    }
+}
