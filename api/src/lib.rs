@@ -1,1 +1,326 @@
-//! placeholder
+//! Heitje HTTP API request and response types, shared by the node and the wallet.
+//!
+//! Every path lives under `/v1` except the probes `/livez` and `/readyz`. Amounts are strings in
+//! coins (`"15.00"`), accounts are `heitje1…` addresses and hashes are hex. Errors are an
+//! [`ErrorBody`] with a 4xx or 5xx status. See `docs/api.md` for the table of endpoints.
+
+use contracts::primitives::{ClaimId, PayoutRef, ProposalId, RedemptionId, TaskId};
+use contracts::receipt::Outcome;
+use contracts::state::{ClaimStatus, ProposalStatus, RedemptionStatus, TaskStatus};
+use contracts::tx::{Action, CouncilAction, RejectReason};
+use contracts::{AccountId, Amount, BudgetCode, Hash, Height, Nonce, Role, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// Largest transaction submission body, in bytes.
+pub const MAX_TX_BODY: usize = 16 * 1024;
+/// Largest evidence or document upload, in bytes.
+pub const MAX_UPLOAD: usize = 8 * 1024 * 1024;
+/// Longest a client may ask `GET /v1/tx/{id}` to wait, in milliseconds.
+pub const MAX_WAIT_MS: u64 = 30_000;
+
+/// Every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable snake-case code, e.g. `bad_signature`, `bad_nonce`, `insufficient_balance`.
+    pub error: String,
+    /// What was wrong and how to fix it.
+    pub message: String,
+}
+
+/// `POST /v1/tx`: a signed transaction in canonical bytes, hex encoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitTx {
+    /// Hex of the canonical `SignedTx` bytes.
+    pub tx: String,
+}
+
+/// Answer to `POST /v1/tx` (202 Accepted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submitted {
+    /// The transaction id.
+    pub tx_id: Hash,
+    /// Always `pending`: the transaction is in the mempool.
+    pub status: String,
+}
+
+/// Where a transaction stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxState {
+    /// In the mempool, not yet in a block.
+    Pending,
+    /// In a committed, final block.
+    Committed,
+}
+
+/// `GET /v1/tx/{id}[?wait_ms=N]`: a transaction and, once committed, its receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxStatus {
+    /// The transaction id.
+    pub tx_id: Hash,
+    /// Pending or committed.
+    pub state: TxState,
+    /// The block height, once committed.
+    pub height: Option<Height>,
+    /// Position in the block, once committed.
+    pub index: Option<u32>,
+    /// The block hash, once committed.
+    pub block_hash: Option<Hash>,
+    /// Block time, once committed.
+    pub time: Option<Timestamp>,
+    /// Accepted with events, or rejected with a reason, once committed.
+    pub outcome: Option<Outcome>,
+    /// The signer.
+    pub signer: AccountId,
+    /// The signer's nonce.
+    pub nonce: Nonce,
+    /// What the transaction asked.
+    pub action: Action,
+}
+
+/// `GET /v1/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    /// The chain id.
+    pub chain_id: String,
+    /// Hash of the genesis document.
+    pub genesis_hash: Hash,
+    /// Last committed height.
+    pub height: Height,
+    /// Last committed block hash.
+    pub block_hash: Hash,
+    /// State root after that block.
+    pub state_root: Hash,
+    /// That block's time.
+    pub time: Timestamp,
+    /// Transactions waiting in the mempool.
+    pub mempool: usize,
+    /// This node's validator account.
+    pub validator: AccountId,
+}
+
+/// `GET /v1/accounts/{address}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    /// The address.
+    pub address: AccountId,
+    /// Spendable balance.
+    pub balance: Amount,
+    /// Committed nonce.
+    pub nonce: Nonce,
+    /// Nonce to use for the next transaction, counting ones pending in the mempool.
+    pub next_nonce: Nonce,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// Enrolled as a resident.
+    pub enrolled: bool,
+    /// Height this view was read at.
+    pub height: Height,
+}
+
+/// One entry of an account's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The transaction id.
+    pub tx_id: Hash,
+    /// Block height.
+    pub height: Height,
+    /// Position in the block.
+    pub index: u32,
+    /// Block time.
+    pub time: Timestamp,
+    /// Who signed.
+    pub signer: AccountId,
+    /// What it asked.
+    pub action: Action,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// `GET /v1/accounts/{address}/history?limit=N&before_height=H`: newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    /// The account.
+    pub address: AccountId,
+    /// Entries, newest first.
+    pub entries: Vec<HistoryEntry>,
+}
+
+/// A task as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskView {
+    /// Id.
+    pub id: TaskId,
+    /// Poster.
+    pub poster: AccountId,
+    /// Budget.
+    pub budget: BudgetCode,
+    /// Reward per slot.
+    pub reward: Amount,
+    /// Slots.
+    pub slots: u16,
+    /// Slots free to claim.
+    pub free_slots: u16,
+    /// Slots paid.
+    pub rewarded: u16,
+    /// Deadline.
+    pub deadline: Timestamp,
+    /// Escrow left.
+    pub escrow: Amount,
+    /// Status on chain.
+    pub status: TaskStatus,
+    /// Whether the deadline has passed at the last block time.
+    pub expired: bool,
+    /// Commitment to the description.
+    pub description_hash: Hash,
+    /// The description text, if this node's document store holds it.
+    pub description: Option<String>,
+    /// When posted.
+    pub posted_at: Timestamp,
+}
+
+/// A claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimView {
+    /// Id.
+    pub id: ClaimId,
+    /// Task.
+    pub task: TaskId,
+    /// Worker.
+    pub worker: AccountId,
+    /// Status.
+    pub status: ClaimStatus,
+    /// Evidence commitment.
+    pub evidence: Option<Hash>,
+    /// Deciding verifier.
+    pub verifier: Option<AccountId>,
+    /// Rejection reason code.
+    pub reason: Option<RejectReason>,
+    /// When claimed.
+    pub claimed_at: Timestamp,
+}
+
+/// `GET /v1/tasks/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskDetail {
+    /// The task.
+    pub task: TaskView,
+    /// Every claim on it, in id order.
+    pub claims: Vec<ClaimView>,
+}
+
+/// A budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetView {
+    /// Code.
+    pub code: BudgetCode,
+    /// Balance.
+    pub balance: Amount,
+}
+
+/// A redemption.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedemptionView {
+    /// Id, never reused.
+    pub id: RedemptionId,
+    /// Merchant.
+    pub merchant: AccountId,
+    /// Amount burned and owed.
+    pub amount: Amount,
+    /// Status.
+    pub status: RedemptionStatus,
+    /// When burned.
+    pub created_at: Timestamp,
+    /// Payout reference once settled.
+    pub reference: Option<PayoutRef>,
+    /// When settled.
+    pub settled_at: Option<Timestamp>,
+}
+
+/// A council proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalView {
+    /// Id.
+    pub id: ProposalId,
+    /// Proposer.
+    pub proposer: AccountId,
+    /// What it does.
+    pub action: CouncilAction,
+    /// Who approved.
+    pub approvals: Vec<AccountId>,
+    /// Approvals needed now.
+    pub threshold: u8,
+    /// Status.
+    pub status: ProposalStatus,
+    /// Whether it expired at the last block time.
+    pub expired: bool,
+    /// When proposed.
+    pub created_at: Timestamp,
+    /// Approvals after this time are refused.
+    pub expires_at: Timestamp,
+}
+
+/// `GET /v1/supply`: the reconciliation at the last height.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplyView {
+    /// Height.
+    pub height: Height,
+    /// Ever minted.
+    pub minted: Amount,
+    /// Ever burned by redemption.
+    pub burned: Amount,
+    /// Burned and paid out.
+    pub settled: Amount,
+    /// Burned, payout pending.
+    pub pending_redemptions: Amount,
+    /// Treasury.
+    pub treasury: Amount,
+    /// Budgets.
+    pub budgets: Amount,
+    /// Task escrow.
+    pub escrow: Amount,
+    /// Account balances.
+    pub balances: Amount,
+    /// treasury + budgets + escrow + balances.
+    pub outstanding: Amount,
+    /// minted − burned = outstanding and burned = settled + pending.
+    pub conserved: bool,
+}
+
+/// `GET /v1/blocks/{height}` or `/v1/blocks/latest`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockView {
+    /// Block hash.
+    pub hash: Hash,
+    /// The header.
+    pub header: contracts::BlockHeader,
+    /// Transaction ids in order.
+    pub txs: Vec<Hash>,
+    /// The commit certificate (absent for genesis).
+    pub cert: Option<contracts::CommitCert>,
+}
+
+/// Answer to `POST /v1/evidence` and `POST /v1/documents`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored {
+    /// For evidence: the salted commitment to put in `SubmitWork`. For documents: the hash.
+    pub commitment: Hash,
+    /// Bytes stored.
+    pub size: usize,
+}
+
+/// Query of `GET /v1/tx/{id}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct WaitQuery {
+    /// Wait up to this long for the transaction to be committed (at most [`MAX_WAIT_MS`]).
+    pub wait_ms: Option<u64>,
+}
+
+/// Query of `GET /v1/accounts/{address}/history`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct HistoryQuery {
+    /// Most entries to return (default 50, at most 500).
+    pub limit: Option<usize>,
+    /// Only entries below this height (for paging).
+    pub before_height: Option<u64>,
+}
