@@ -1,0 +1,538 @@
+//! The HTTP API (axum). Handlers parse and check input, then ask the ledger thread through the
+//! [`Handle`]. Bad input gets a 4xx with a JSON [`ErrorBody`] and never changes state.
+
+use std::time::Duration;
+
+use api::{
+    AccountView, BlockView, BudgetView, ClaimView, ErrorBody, History, HistoryEntry, HistoryQuery, ProposalView,
+    RedemptionView, Status, Stored, SubmitTx, Submitted, SupplyView, TaskDetail, TaskView, TxState, TxStatus,
+    WaitQuery,
+};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use contracts::crypto::HashKind;
+use contracts::primitives::{ClaimId, RedemptionId, TaskId};
+use contracts::state::{Claim, RedemptionStatus, Task};
+use contracts::{AccountId, Amount, Block, Hash, Height, Invalid, Receipt, SignedTx, VerifiedTx};
+use rand_core::{OsRng, RngCore};
+use serde::Deserialize;
+
+use crate::engine::{Handle, Unavailable};
+use crate::ledger::{Ledger, SubmitError};
+use crate::mempool::AdmitError;
+use crate::storage::StoreError;
+
+/// Longest public document (task description), in bytes.
+pub const MAX_DOCUMENT: usize = 4096;
+
+/// An API error: status and body.
+#[derive(Debug)]
+pub struct ApiError(StatusCode, ErrorBody);
+
+impl ApiError {
+    fn new(status: StatusCode, error: &str, message: impl Into<String>) -> Self {
+        Self(status, ErrorBody { error: error.into(), message: message.into() })
+    }
+    fn bad_request(error: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, error, message)
+    }
+    fn not_found(error: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, error, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(self.1)).into_response()
+    }
+}
+
+impl From<Unavailable> for ApiError {
+    fn from(err: Unavailable) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", err.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        tracing::error!(%err, "storage error while serving a request");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the node could not read its storage")
+    }
+}
+
+impl From<SubmitError> for ApiError {
+    fn from(err: SubmitError) -> Self {
+        let message = err.to_string();
+        match err {
+            SubmitError::Invalid(Invalid::WrongChain { .. }) => Self::bad_request("wrong_chain", message),
+            SubmitError::Invalid(Invalid::BadSignature(_)) => Self::new(StatusCode::UNAUTHORIZED, "bad_signature", message),
+            SubmitError::Invalid(Invalid::UnknownSigner(_)) => Self::not_found("unknown_account", message),
+            SubmitError::Invalid(Invalid::BadNonce { .. }) | SubmitError::Admit(AdmitError::Nonce { .. }) => {
+                Self::new(StatusCode::CONFLICT, "bad_nonce", message)
+            }
+            SubmitError::Admit(AdmitError::Duplicate(_)) => Self::new(StatusCode::CONFLICT, "duplicate", message),
+            SubmitError::Admit(AdmitError::AccountFull(_)) => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, "account_queue_full", message)
+            }
+            SubmitError::Admit(AdmitError::Full(_)) => Self::new(StatusCode::SERVICE_UNAVAILABLE, "mempool_full", message),
+            SubmitError::Rejected { reason, message } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, &reason, message),
+        }
+    }
+}
+
+fn body_error(rejection: BytesRejection, limit: usize) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body is larger than {limit} bytes"))
+    } else {
+        ApiError::bad_request("bad_body", rejection.body_text())
+    }
+}
+
+fn query_error(rejection: QueryRejection) -> ApiError {
+    ApiError::bad_request("bad_query", rejection.body_text())
+}
+
+fn parse_hash(text: &str, what: &str) -> Result<Hash, ApiError> {
+    Hash::from_hex(text).map_err(|e| ApiError::bad_request("bad_hash", format!("{what} {text:?}: {e}")))
+}
+
+fn parse_address(text: &str) -> Result<AccountId, ApiError> {
+    AccountId::from_address(text).map_err(|e| ApiError::bad_request("bad_address", e.to_string()))
+}
+
+fn parse_number(text: &str, what: &str) -> Result<u64, ApiError> {
+    text.parse().map_err(|_| ApiError::bad_request("bad_id", format!("{what} {text:?} is not a whole number")))
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// The router, with request-size limits on the upload routes.
+pub fn router(handle: Handle) -> Router {
+    Router::new()
+        .route("/livez", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/v1/status", get(status))
+        .route("/v1/tx", post(submit_tx).layer(DefaultBodyLimit::max(api::MAX_TX_BODY)))
+        .route("/v1/tx/{id}", get(tx_status))
+        .route("/v1/accounts/{address}", get(account))
+        .route("/v1/accounts/{address}/history", get(history))
+        .route("/v1/tasks", get(tasks))
+        .route("/v1/tasks/{id}", get(task))
+        .route("/v1/claims/{id}", get(claim))
+        .route("/v1/budgets", get(budgets))
+        .route("/v1/proposals", get(proposals))
+        .route("/v1/redemptions", get(redemptions))
+        .route("/v1/redemptions/{id}", get(redemption))
+        .route("/v1/supply", get(supply))
+        .route("/v1/blocks/{height}", get(block))
+        .route("/v1/evidence", post(upload_evidence).layer(DefaultBodyLimit::max(api::MAX_UPLOAD)))
+        .route("/v1/evidence/{commitment}", get(evidence))
+        .route("/v1/documents", post(upload_document).layer(DefaultBodyLimit::max(MAX_DOCUMENT)))
+        .route("/v1/documents/{hash}", get(document))
+        .fallback(|| async { ApiError::not_found("no_route", "no such endpoint; see docs/api.md") })
+        .with_state(handle)
+}
+
+async fn readyz(State(handle): State<Handle>) -> Response {
+    match handle.call(|_| ()).await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(err) => (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response(),
+    }
+}
+
+async fn status(State(handle): State<Handle>) -> ApiResult<Status> {
+    Ok(Json(
+        handle
+            .call(|l| {
+                let head = l.head();
+                Status {
+                    chain_id: head.chain_id.to_string(),
+                    genesis_hash: l.genesis_hash(),
+                    height: head.height,
+                    block_hash: head.hash(),
+                    state_root: head.state_root,
+                    time: head.time,
+                    mempool: l.mempool().len(),
+                    validator: l.genesis().validators.first().map_or(AccountId([0; 32]), |v| v.key),
+                }
+            })
+            .await?,
+    ))
+}
+
+async fn submit_tx(State(handle): State<Handle>, body: Result<Bytes, BytesRejection>) -> Result<(StatusCode, Json<Submitted>), ApiError> {
+    let body = body.map_err(|r| body_error(r, api::MAX_TX_BODY))?;
+    let request: SubmitTx = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request("malformed_json", format!("expected {{\"tx\": \"<hex>\"}}: {e}"))
+    })?;
+    let bytes = hex::decode(request.tx.trim())
+        .map_err(|e| ApiError::bad_request("bad_hex", format!("field tx is not hex: {e}")))?;
+    let signed = SignedTx::decode_checked(&bytes)
+        .map_err(|e| ApiError::bad_request("malformed_tx", format!("field tx is not a signed transaction: {e}")))?;
+    let verified = VerifiedTx::verify(signed).map_err(SubmitError::from)?;
+    let tx_id = handle.call(move |l| l.submit(verified)).await??;
+    Ok((StatusCode::ACCEPTED, Json(Submitted { tx_id, status: "pending".into() })))
+}
+
+fn committed_status(block: &Block, index: u32, receipt: Receipt) -> Option<TxStatus> {
+    let tx = block.txs.get(usize::try_from(index).ok()?)?;
+    Some(TxStatus {
+        tx_id: receipt.tx_id,
+        state: TxState::Committed,
+        height: Some(block.header.height),
+        index: Some(index),
+        block_hash: Some(block.hash()),
+        time: Some(block.header.time),
+        outcome: Some(receipt.outcome),
+        signer: tx.tx.signer,
+        nonce: tx.tx.nonce,
+        action: tx.tx.action.clone(),
+    })
+}
+
+enum Lookup {
+    Committed(Box<TxStatus>),
+    Pending(Box<TxStatus>, Option<tokio::sync::oneshot::Receiver<()>>),
+    Unknown,
+}
+
+fn lookup(l: &mut Ledger, id: Hash, watch: bool) -> Result<Lookup, StoreError> {
+    if let Some((block, index, receipt)) = l.committed_tx(&id)? {
+        return Ok(committed_status(&block, index, receipt).map_or(Lookup::Unknown, |s| Lookup::Committed(Box::new(s))));
+    }
+    let Some(tx) = l.mempool().get(&id) else { return Ok(Lookup::Unknown) };
+    let status = TxStatus {
+        tx_id: id,
+        state: TxState::Pending,
+        height: None,
+        index: None,
+        block_hash: None,
+        time: None,
+        outcome: None,
+        signer: tx.tx().signer,
+        nonce: tx.tx().nonce,
+        action: tx.tx().action.clone(),
+    };
+    let watcher = watch.then(|| l.watch(id));
+    Ok(Lookup::Pending(Box::new(status), watcher))
+}
+
+async fn tx_status(
+    State(handle): State<Handle>,
+    Path(id): Path<String>,
+    query: Result<Query<WaitQuery>, QueryRejection>,
+) -> ApiResult<TxStatus> {
+    let id = parse_hash(&id, "transaction id")?;
+    let wait = query.map_err(query_error)?.wait_ms.unwrap_or(0).min(api::MAX_WAIT_MS);
+    let unknown = || ApiError::not_found("unknown_tx", format!("transaction {id} is neither pending nor committed"));
+    match handle.call(move |l| lookup(l, id, wait > 0)).await?? {
+        Lookup::Committed(status) => Ok(Json(*status)),
+        Lookup::Unknown => Err(unknown()),
+        Lookup::Pending(status, None) => Ok(Json(*status)),
+        Lookup::Pending(status, Some(watcher)) => {
+            let _ = tokio::time::timeout(Duration::from_millis(wait), watcher).await;
+            match handle.call(move |l| lookup(l, id, false)).await?? {
+                Lookup::Committed(done) => Ok(Json(*done)),
+                Lookup::Pending(still, _) => Ok(Json(*still)),
+                // Dropped from the mempool without being committed.
+                Lookup::Unknown => Ok(Json(*status)),
+            }
+        }
+    }
+}
+
+async fn account(State(handle): State<Handle>, Path(address): Path<String>) -> ApiResult<AccountView> {
+    let id = parse_address(&address)?;
+    let view = handle
+        .call(move |l| {
+            l.state().account(&id).map(|a| AccountView {
+                address: id,
+                balance: a.balance,
+                nonce: a.nonce,
+                next_nonce: l.next_nonce(&id, a.nonce),
+                roles: a.roles.roles(),
+                enrolled: a.enrolled,
+                height: l.head().height,
+            })
+        })
+        .await?;
+    view.map(Json).ok_or_else(|| {
+        ApiError::not_found("unknown_account", format!("account {id} is not on this chain; the registrar enrolls residents"))
+    })
+}
+
+async fn history(
+    State(handle): State<Handle>,
+    Path(address): Path<String>,
+    query: Result<Query<HistoryQuery>, QueryRejection>,
+) -> ApiResult<History> {
+    let id = parse_address(&address)?;
+    let query = query.map_err(query_error)?;
+    let limit = query.limit.unwrap_or(50).clamp(1, 500);
+    let entries = handle
+        .call(move |l| -> Result<Vec<HistoryEntry>, StoreError> {
+            let before = Height(query.before_height.unwrap_or(u64::MAX));
+            let mut out = Vec::new();
+            for (height, index) in l.storage().history(&id, before, limit)? {
+                let (Some(block), Some(receipt)) = (l.storage().block(height)?, l.storage().receipt(height, index)?) else {
+                    continue;
+                };
+                let Some(tx) = usize::try_from(index).ok().and_then(|i| block.txs.get(i)) else { continue };
+                out.push(HistoryEntry {
+                    tx_id: receipt.tx_id,
+                    height,
+                    index,
+                    time: block.header.time,
+                    signer: tx.tx.signer,
+                    action: tx.tx.action.clone(),
+                    outcome: receipt.outcome,
+                });
+            }
+            Ok(out)
+        })
+        .await??;
+    Ok(Json(History { address: id, entries }))
+}
+
+fn task_view(l: &Ledger, id: TaskId, t: &Task) -> TaskView {
+    TaskView {
+        id,
+        poster: t.poster,
+        budget: t.budget.clone(),
+        reward: t.reward,
+        slots: t.slots,
+        free_slots: t.free_slots(),
+        rewarded: t.rewarded,
+        deadline: t.deadline,
+        escrow: t.escrow,
+        status: t.status,
+        expired: l.head().time >= t.deadline,
+        description_hash: t.description,
+        description: l.storage().document(&t.description).ok().flatten(),
+        posted_at: t.posted_at,
+    }
+}
+
+fn claim_view(id: ClaimId, c: &Claim) -> ClaimView {
+    ClaimView {
+        id,
+        task: c.task,
+        worker: c.worker,
+        status: c.status,
+        evidence: c.evidence,
+        verifier: c.verifier,
+        reason: c.reason,
+        claimed_at: c.claimed_at,
+    }
+}
+
+async fn tasks(State(handle): State<Handle>) -> ApiResult<Vec<TaskView>> {
+    Ok(Json(handle.call(|l| l.state().tasks().map(|(id, t)| task_view(l, id, t)).collect()).await?))
+}
+
+async fn task(State(handle): State<Handle>, Path(id): Path<String>) -> ApiResult<TaskDetail> {
+    let id = TaskId(parse_number(&id, "task id")?);
+    let detail = handle
+        .call(move |l| {
+            l.state().task(id).map(|t| TaskDetail {
+                task: task_view(l, id, t),
+                claims: l.state().claims().filter(|(_, c)| c.task == id).map(|(cid, c)| claim_view(cid, c)).collect(),
+            })
+        })
+        .await?;
+    detail.map(Json).ok_or_else(|| ApiError::not_found("unknown_task", format!("task {id} does not exist")))
+}
+
+async fn claim(State(handle): State<Handle>, Path(id): Path<String>) -> ApiResult<ClaimView> {
+    let id = ClaimId(parse_number(&id, "claim id")?);
+    let view = handle.call(move |l| l.state().claim(id).map(|c| claim_view(id, c))).await?;
+    view.map(Json).ok_or_else(|| ApiError::not_found("unknown_claim", format!("claim {id} does not exist")))
+}
+
+async fn budgets(State(handle): State<Handle>) -> ApiResult<Vec<BudgetView>> {
+    Ok(Json(
+        handle
+            .call(|l| l.state().budgets().map(|(code, b)| BudgetView { code: code.clone(), balance: b.balance }).collect())
+            .await?,
+    ))
+}
+
+async fn proposals(State(handle): State<Handle>) -> ApiResult<Vec<ProposalView>> {
+    Ok(Json(
+        handle
+            .call(|l| {
+                let threshold = l.state().globals().map_or(0, |g| g.params.council_threshold);
+                let now = l.head().time;
+                l.state()
+                    .proposals()
+                    .map(|(id, p)| ProposalView {
+                        id,
+                        proposer: p.proposer,
+                        action: p.action.clone(),
+                        approvals: p.approvals.clone(),
+                        threshold,
+                        status: p.status,
+                        expired: now > p.expires_at,
+                        created_at: p.created_at,
+                        expires_at: p.expires_at,
+                    })
+                    .collect()
+            })
+            .await?,
+    ))
+}
+
+fn redemption_view(id: RedemptionId, r: &contracts::state::Redemption) -> RedemptionView {
+    RedemptionView {
+        id,
+        merchant: r.merchant,
+        amount: r.amount,
+        status: r.status,
+        created_at: r.created_at,
+        reference: r.reference.clone(),
+        settled_at: r.settled_at,
+    }
+}
+
+/// Query of `GET /v1/redemptions`.
+#[derive(Debug, Deserialize)]
+struct RedemptionQuery {
+    status: Option<String>,
+}
+
+async fn redemptions(
+    State(handle): State<Handle>,
+    query: Result<Query<RedemptionQuery>, QueryRejection>,
+) -> ApiResult<Vec<RedemptionView>> {
+    let filter = match query.map_err(query_error)?.status.as_deref() {
+        None => None,
+        Some("pending") => Some(RedemptionStatus::Pending),
+        Some("settled") => Some(RedemptionStatus::Settled),
+        Some(other) => {
+            return Err(ApiError::bad_request("bad_query", format!("status {other:?} must be pending or settled")));
+        }
+    };
+    Ok(Json(
+        handle
+            .call(move |l| {
+                l.state()
+                    .redemptions()
+                    .filter(|(_, r)| filter.is_none_or(|f| r.status == f))
+                    .map(|(id, r)| redemption_view(id, r))
+                    .collect()
+            })
+            .await?,
+    ))
+}
+
+async fn redemption(State(handle): State<Handle>, Path(id): Path<String>) -> ApiResult<RedemptionView> {
+    let id = RedemptionId(parse_number(&id, "redemption id")?);
+    let view = handle.call(move |l| l.state().redemption(id).map(|r| redemption_view(id, r))).await?;
+    view.map(Json).ok_or_else(|| ApiError::not_found("unknown_redemption", format!("redemption {id} does not exist")))
+}
+
+fn coins(cents: u128) -> Amount {
+    Amount(u64::try_from(cents).unwrap_or(u64::MAX))
+}
+
+async fn supply(State(handle): State<Handle>) -> ApiResult<SupplyView> {
+    Ok(Json(
+        handle
+            .call(|l| {
+                let s = l.state().supply();
+                SupplyView {
+                    height: l.head().height,
+                    minted: coins(s.minted),
+                    burned: coins(s.burned),
+                    settled: coins(s.settled),
+                    pending_redemptions: coins(s.pending_redemptions),
+                    treasury: coins(s.treasury),
+                    budgets: coins(s.budgets),
+                    escrow: coins(s.escrow),
+                    balances: coins(s.balances),
+                    outstanding: coins(s.outstanding()),
+                    conserved: s.is_conserved(),
+                }
+            })
+            .await?,
+    ))
+}
+
+async fn block(State(handle): State<Handle>, Path(height): Path<String>) -> ApiResult<BlockView> {
+    let wanted = if height == "latest" { None } else { Some(Height(parse_number(&height, "height")?)) };
+    let view = handle
+        .call(move |l| -> Result<Option<BlockView>, StoreError> {
+            let height = wanted.unwrap_or(l.head().height);
+            if height.0 == 0 {
+                let Ok(state) = l.genesis().initial_state() else { return Ok(None) };
+                let header = l.genesis().header(&state);
+                return Ok(Some(BlockView { hash: header.hash(), header, txs: vec![], cert: None }));
+            }
+            let Some(block) = l.storage().block(height)? else { return Ok(None) };
+            Ok(Some(BlockView {
+                hash: block.hash(),
+                txs: block.txs.iter().map(SignedTx::id).collect(),
+                cert: l.storage().cert(height)?,
+                header: block.header,
+            }))
+        })
+        .await??;
+    view.map(Json).ok_or_else(|| ApiError::not_found("unknown_block", format!("no block at height {height} yet")))
+}
+
+async fn upload_evidence(State(handle): State<Handle>, body: Result<Bytes, BytesRejection>) -> ApiResult<Stored> {
+    let body = body.map_err(|r| body_error(r, api::MAX_UPLOAD))?;
+    if body.is_empty() {
+        return Err(ApiError::bad_request("empty_upload", "the evidence file is empty"));
+    }
+    // The commitment is salted so that it cannot be linked to the evidence by guessing, and
+    // stops linking to anything once the record and its salt are erased.
+    let mut salt = [0u8; 32];
+    OsRng.fill_bytes(&mut salt);
+    let mut hasher = HashKind::Evidence.hasher();
+    hasher.update(&salt);
+    hasher.update(&body);
+    let commitment = Hash(*hasher.finalize().as_bytes());
+    let size = body.len();
+    let mut record = Vec::with_capacity(32 + size);
+    record.extend_from_slice(&salt);
+    record.extend_from_slice(&body);
+    handle.call(move |l| l.storage().put_evidence(&commitment, &record)).await??;
+    Ok(Json(Stored { commitment, size }))
+}
+
+async fn evidence(State(handle): State<Handle>, Path(commitment): Path<String>) -> Result<Response, ApiError> {
+    let commitment = parse_hash(&commitment, "commitment")?;
+    let record = handle.call(move |l| l.storage().evidence(&commitment)).await??;
+    let record = record.ok_or_else(|| {
+        ApiError::not_found("unknown_evidence", format!("no evidence with commitment {commitment} (never stored, or erased)"))
+    })?;
+    let content = record.get(32..).unwrap_or_default().to_vec();
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], content).into_response())
+}
+
+async fn upload_document(State(handle): State<Handle>, body: Result<Bytes, BytesRejection>) -> ApiResult<Stored> {
+    let body = body.map_err(|r| body_error(r, MAX_DOCUMENT))?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::bad_request("not_utf8", "a document must be UTF-8 text"))?
+        .to_owned();
+    if text.trim().is_empty() {
+        return Err(ApiError::bad_request("empty_upload", "the document is empty"));
+    }
+    let hash = HashKind::Document.hash(text.as_bytes());
+    let size = text.len();
+    handle.call(move |l| l.storage().put_document(&hash, &text)).await??;
+    Ok(Json(Stored { commitment: hash, size }))
+}
+
+async fn document(State(handle): State<Handle>, Path(hash): Path<String>) -> Result<Response, ApiError> {
+    let hash = parse_hash(&hash, "document hash")?;
+    let text = handle.call(move |l| l.storage().document(&hash)).await??;
+    let text = text.ok_or_else(|| ApiError::not_found("unknown_document", format!("no document {hash}")))?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}

@@ -1,0 +1,304 @@
+//! The ledger: committed state, storage, mempool and the waiters on transactions. It
+//! implements the consensus port and answers the API's reads. One thread owns it (see
+//! `engine.rs`); everyone else reaches it through a [`crate::engine::Handle`].
+
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use contracts::block::{self, Executed};
+use contracts::rules::execute;
+use contracts::state::{BlockContext, Overlay, State};
+use contracts::{AccountId, Block, BlockHeader, CommitCert, Hash, Height, Invalid, Nonce, Outcome, Timestamp, VerifiedTx};
+use genesis::Genesis;
+use thiserror::Error;
+use tokio::sync::oneshot;
+
+use crate::app::{CommitError, ConsensusApp, Validity};
+use crate::mempool::{AdmitError, Limits, Mempool};
+use crate::storage::{StoreError, Storage};
+
+/// Why a submitted transaction was not admitted. Nothing changed.
+#[derive(Debug, Error)]
+pub enum SubmitError {
+    /// It may not enter a block (wrong chain, unknown signer).
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// The mempool refused it.
+    #[error(transparent)]
+    Admit(#[from] AdmitError),
+    /// The ledger would reject it against the current state.
+    #[error("{message}")]
+    Rejected {
+        /// The rejection's stable name.
+        reason: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Milliseconds since the epoch by the local clock. Only the proposer reads it, to stamp a
+/// block; the rules read time from the header.
+pub fn wall_clock_ms() -> Timestamp {
+    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    Timestamp(u64::try_from(ms).unwrap_or(u64::MAX))
+}
+
+/// Verifies signatures on up to two threads (every node verifies every transaction).
+pub fn verify_all(txs: &[contracts::SignedTx]) -> Result<Vec<VerifiedTx>, (usize, Invalid)> {
+    let half = txs.len().div_ceil(2).max(1);
+    let results: Vec<Result<Vec<VerifiedTx>, (usize, Invalid)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = txs
+            .chunks(half)
+            .enumerate()
+            .map(|(chunk, part)| {
+                scope.spawn(move || {
+                    part.iter()
+                        .enumerate()
+                        .map(|(i, tx)| VerifiedTx::verify(tx.clone()).map_err(|e| (chunk * half + i, e)))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err((0, Invalid::BadSignature(contracts::crypto::SignatureError::Mismatch))))).collect()
+    });
+    let mut out = Vec::with_capacity(txs.len());
+    for part in results {
+        out.extend(part?);
+    }
+    Ok(out)
+}
+
+/// The ledger state machine with its storage.
+pub struct Ledger {
+    storage: Storage,
+    genesis: Genesis,
+    genesis_hash: Hash,
+    state: State,
+    head: BlockHeader,
+    mempool: Mempool,
+    executed: BTreeMap<Hash, Executed>,
+    waiters: BTreeMap<Hash, Vec<oneshot::Sender<()>>>,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger").field("head", &self.head.height).finish_non_exhaustive()
+    }
+}
+
+impl Ledger {
+    /// Opens the ledger: writes genesis into an empty database, or loads and checks the
+    /// stored state (R-STO-2).
+    pub fn open(storage: Storage, genesis: Genesis, limits: Limits) -> Result<Self, StoreError> {
+        let genesis_hash = genesis.hash();
+        let (state, head) = match storage.head()? {
+            None => {
+                let state = genesis.initial_state().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let header = genesis.header(&state);
+                storage.init_genesis(genesis_hash, &state, &header)?;
+                (state, header)
+            }
+            Some(head) => {
+                let stored = storage.genesis_hash()?;
+                if stored != Some(genesis_hash) {
+                    return Err(StoreError::Corrupt(format!(
+                        "the database was created from genesis {} but the configured genesis is {genesis_hash}; \
+                         point the node at the right genesis file or at a fresh data directory",
+                        stored.map(|h| h.to_hex()).unwrap_or_default()
+                    )));
+                }
+                let state = storage.load_state(&head)?;
+                (state, head)
+            }
+        };
+        let supply = state.supply();
+        if !supply.is_conserved() {
+            return Err(StoreError::Corrupt(format!("stored state does not conserve supply: {supply:?}")));
+        }
+        Ok(Self {
+            storage,
+            genesis,
+            genesis_hash,
+            state,
+            head,
+            mempool: Mempool::new(limits),
+            executed: BTreeMap::new(),
+            waiters: BTreeMap::new(),
+        })
+    }
+
+    /// The committed state.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The last committed header.
+    pub fn head(&self) -> &BlockHeader {
+        &self.head
+    }
+
+    /// The genesis document.
+    pub fn genesis(&self) -> &Genesis {
+        &self.genesis
+    }
+
+    /// The genesis hash.
+    pub fn genesis_hash(&self) -> Hash {
+        self.genesis_hash
+    }
+
+    /// The storage, for reads.
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// The mempool.
+    pub fn mempool(&self) -> &Mempool {
+        &self.mempool
+    }
+
+    /// Admits a verified transaction: envelope checks, mempool rules, then a dry run against
+    /// the committed state plus the account's pending transactions.
+    pub fn submit(&mut self, tx: VerifiedTx) -> Result<Hash, SubmitError> {
+        let body = tx.tx();
+        if body.chain_id != self.head.chain_id {
+            return Err(Invalid::WrongChain { expected: self.head.chain_id.to_string(), got: body.chain_id.to_string() }.into());
+        }
+        let committed = self.state.account(&body.signer).ok_or(Invalid::UnknownSigner(body.signer))?.nonce;
+        self.mempool.check(&tx, committed)?;
+        let ctx = BlockContext {
+            height: Height(self.head.height.0.saturating_add(1)),
+            time: Timestamp(wall_clock_ms().0.max(self.head.time.0.saturating_add(1))),
+        };
+        let mut view = Overlay::new(&self.state);
+        for pending in self.mempool.pending_for(&body.signer) {
+            // Earlier pending transactions of the same account come first in any block.
+            let _ = execute(&mut view, &ctx, &self.head.chain_id, pending);
+        }
+        let receipt = execute(&mut view, &ctx, &self.head.chain_id, &tx)?;
+        if let Outcome::Rejected { reason, message, .. } = receipt.outcome {
+            return Err(SubmitError::Rejected { reason, message });
+        }
+        Ok(self.mempool.admit(tx, committed)?)
+    }
+
+    /// Where a committed transaction is, with its receipt.
+    pub fn committed_tx(&self, id: &Hash) -> Result<Option<(Block, u32, contracts::Receipt)>, StoreError> {
+        let Some((height, index)) = self.storage.tx_location(id)? else { return Ok(None) };
+        let block = self.storage.block(height)?.ok_or_else(|| StoreError::Corrupt(format!("block {height} missing")))?;
+        let receipt = self
+            .storage
+            .receipt(height, index)?
+            .ok_or_else(|| StoreError::Corrupt(format!("receipt {height}/{index} missing")))?;
+        Ok(Some((block, index, receipt)))
+    }
+
+    /// A receiver that fires when `id` is committed.
+    pub fn watch(&mut self, id: Hash) -> oneshot::Receiver<()> {
+        let (tx, rx) = oneshot::channel();
+        self.waiters.entry(id).or_default().push(tx);
+        rx
+    }
+
+    /// The next nonce for `account` counting pending transactions.
+    pub fn next_nonce(&self, account: &AccountId, committed: Nonce) -> Nonce {
+        self.mempool.next_nonce(account, committed)
+    }
+
+    fn check_parent(&self, block: &Block) -> Result<(), String> {
+        let expected = Height(self.head.height.0.saturating_add(1));
+        if block.header.height != expected {
+            return Err(format!("block height {} is not the next height {expected}", block.header.height));
+        }
+        if block.header.parent != self.head.hash() {
+            return Err(format!("block {} does not extend the head", block.header.height));
+        }
+        Ok(())
+    }
+}
+
+impl ConsensusApp for Ledger {
+    fn next_height(&self) -> Height {
+        Height(self.head.height.0.saturating_add(1))
+    }
+
+    fn validators(&self, _height: Height) -> Vec<(AccountId, u64)> {
+        self.genesis.validator_set()
+    }
+
+    fn build_block(&mut self, _height: Height, _round: u32, proposer: AccountId, max_txs: usize) -> Block {
+        let candidates = self.mempool.select(max_txs);
+        let (block, executed, dropped) = block::build_block(&self.state, &self.head, wall_clock_ms(), proposer, candidates);
+        for (tx, reason) in dropped {
+            // The account's queue cannot go into a block from its head: drop it whole.
+            tracing::warn!(tx = %tx.signed().id(), %reason, "dropping pending transactions that can no longer be included");
+            self.mempool.drop_account(&tx.tx().signer);
+        }
+        self.executed.insert(block.hash(), executed);
+        block
+    }
+
+    fn validate_block(&mut self, block: &Block) -> Validity {
+        if let Err(reason) = self.check_parent(block) {
+            return Validity::Invalid(reason);
+        }
+        let verified = match verify_all(&block.txs) {
+            Ok(verified) => verified,
+            Err((index, reason)) => return Validity::Invalid(format!("transaction {index}: {reason}")),
+        };
+        match block::validate_block(&self.state, &self.head, block, &verified) {
+            Ok(executed) => {
+                self.executed.insert(block.hash(), executed);
+                Validity::Valid
+            }
+            Err(err) => Validity::Invalid(err.to_string()),
+        }
+    }
+
+    fn commit(&mut self, block: &Block, cert: &CommitCert) -> Result<(), CommitError> {
+        self.check_parent(block).map_err(CommitError::Block)?;
+        cert.verify(&self.head.chain_id, &block.header, &self.validators(block.header.height))?;
+        let hash = block.hash();
+        if !self.executed.contains_key(&hash) {
+            if let Validity::Invalid(reason) = self.validate_block(block) {
+                return Err(CommitError::Block(reason));
+            }
+        }
+        let executed = self.executed.remove(&hash).ok_or_else(|| CommitError::Block("execution result lost".into()))?;
+        self.executed.clear();
+        self.storage.commit_block(block, cert, &executed)?;
+        self.state.apply(executed.changes);
+        self.head = block.header.clone();
+        let state = &self.state;
+        self.mempool.prune(|account| state.account(account).map_or(Nonce(0), |a| a.nonce));
+        for receipt in &executed.receipts {
+            if let Some(waiters) = self.waiters.remove(&receipt.tx_id) {
+                for waiter in waiters {
+                    let _ = waiter.send(());
+                }
+            }
+        }
+        // Waiters on transactions that left the mempool without being committed give up.
+        let mempool = &self.mempool;
+        self.waiters.retain(|id, list| {
+            list.retain(|w| !w.is_closed());
+            mempool.contains(id) && !list.is_empty()
+        });
+        // R-SUP-1, checked on the committed state after every block.
+        let supply = self.state.supply();
+        if !supply.is_conserved() {
+            return Err(CommitError::Invariant(block.header.height, format!("supply not conserved: {supply:?}")));
+        }
+        Ok(())
+    }
+
+    fn decided_range(&self, from: Height, to: Height) -> Result<Vec<(Block, CommitCert)>, StoreError> {
+        let mut out = Vec::new();
+        for h in from.0..=to.0.min(self.head.height.0) {
+            if let (Some(block), Some(cert)) = (self.storage.block(Height(h))?, self.storage.cert(Height(h))?) {
+                out.push((block, cert));
+            }
+        }
+        Ok(out)
+    }
+}
