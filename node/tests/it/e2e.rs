@@ -1,0 +1,220 @@
+//! The foundation story end to end, with the real `heitje-node` and `heitje` binaries, RocksDB
+//! on disk and HTTP on loopback: mint 2-of-3, fund, post, enroll, claim, submit evidence,
+//! approve (and the refused self-approvals), pay a shop, redeem, settle once, then a kill -9
+//! and restart that loses nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
+
+use serde_json::Value;
+
+use crate::support::{create_devnet, free_addr, get, node_bin, wait_ready, wallet_bin};
+
+struct Net {
+    dir: PathBuf,
+    base: String,
+    config: PathBuf,
+    node: Option<Child>,
+}
+
+impl Net {
+    fn start_node(&mut self) {
+        let mut child = Command::new(node_bin())
+            .args(["run", "--config"])
+            .arg(&self.config)
+            .env("HEITJE_LOG", "warn")
+            .spawn()
+            .expect("start node");
+        wait_ready(&self.base, &mut child);
+        self.node = Some(child);
+    }
+
+    fn kill_node(&mut self) {
+        if let Some(mut child) = self.node.take() {
+            let _ = child.kill(); // SIGKILL: no graceful shutdown
+            let _ = child.wait();
+        }
+    }
+
+    fn wallet(&self, account: Option<&str>, args: &[&str]) -> Output {
+        let mut cmd = Command::new(wallet_bin());
+        cmd.env("HEITJE_HOME", self.dir.join("wallet"))
+            .env("HEITJE_NODE", &self.base)
+            .env("HEITJE_PASSWORD", "e2e-password")
+            .env_remove("HEITJE_ACCOUNT")
+            .arg("--yes");
+        if let Some(account) = account {
+            cmd.args(["-a", account]);
+        }
+        cmd.args(args).output().expect("run heitje")
+    }
+
+    /// Runs a wallet command that must succeed; returns stdout.
+    fn ok(&self, account: Option<&str>, args: &[&str]) -> String {
+        let out = self.wallet(account, args);
+        assert!(
+            out.status.success(),
+            "heitje {args:?} as {account:?} failed ({:?}):\nstdout: {}\nstderr: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs a wallet command the ledger must refuse (exit 1); returns stderr+stdout.
+    fn refused(&self, account: Option<&str>, args: &[&str]) -> String {
+        let out = self.wallet(account, args);
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
+        assert_eq!(out.status.code(), Some(1), "heitje {args:?} as {account:?} must be refused by the ledger: {text}");
+        text
+    }
+
+    fn json(&self, path: &str) -> Value {
+        let (code, body) = get(&format!("{}{path}", self.base));
+        assert_eq!(code, 200, "GET {path}: {body}");
+        body
+    }
+
+    fn balance(&self, address: &str) -> String {
+        self.json(&format!("/v1/accounts/{address}"))["balance"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+impl Drop for Net {
+    fn drop(&mut self) {
+        self.kill_node();
+    }
+}
+
+fn address_of(net: &Net, name: &str) -> String {
+    let out = net.ok(None, &["--json", "account", "list"]);
+    let list: Value = serde_json::from_str(&out).expect("account list is JSON");
+    let accounts = list.get("accounts").unwrap_or(&list);
+    accounts
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["name"] == name))
+        .and_then(|x| x["address"].as_str())
+        .unwrap_or_else(|| panic!("no account {name} in {out}"))
+        .to_owned()
+}
+
+fn restore_role_accounts(net: &Net, dir: &Path) {
+    for entry in std::fs::read_dir(dir.join("keys")).expect("keys dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "phrase") {
+            let name = path.file_stem().and_then(|s| s.to_str()).expect("name").to_owned();
+            net.ok(None, &["account", "restore", &name, "--phrase-file", path.to_str().expect("utf-8 path")]);
+        }
+    }
+}
+
+#[test]
+fn issue_2_the_whole_story_runs_on_a_real_node_and_survives_kill_9() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let addr = free_addr();
+    let config = create_devnet(tmp.path(), addr);
+    let mut net = Net { dir: tmp.path().to_owned(), base: format!("http://{addr}"), config, node: None };
+    restore_role_accounts(&net, tmp.path());
+    net.start_node();
+
+    // 2. Mint 10,000 with 2 of 3 council signatures; one signature never mints.
+    net.ok(Some("council-1"), &["council", "propose", "mint", "10000"]);
+    assert_eq!(net.json("/v1/supply")["minted"], "0.00", "a single signature must not mint");
+    net.refused(Some("council-1"), &["council", "approve", "1"]);
+    net.ok(Some("council-2"), &["council", "approve", "1"]);
+    let supply = net.json("/v1/supply");
+    assert_eq!((supply["minted"].as_str(), supply["treasury"].as_str()), (Some("10000.00"), Some("10000.00")));
+    net.refused(Some("council-3"), &["council", "approve", "1"]);
+
+    // The treasurer funds Grasbroek; the officer posts a task with 3 slots of 15.00 in escrow.
+    net.ok(Some("treasurer"), &["treasury", "fund", "grasbroek", "1000"]);
+    net.ok(
+        Some("officer"),
+        &["task", "post", "--budget", "grasbroek", "--title", "Paint the bench at the Pancratiusplein",
+          "--reward", "15.00", "--slots", "3", "--deadline", "+14d"],
+    );
+    let task = net.json("/v1/tasks/1");
+    assert_eq!(task["task"]["escrow"], "45.00");
+    assert_eq!(task["task"]["description"], "Paint the bench at the Pancratiusplein");
+    let budgets = net.json("/v1/budgets");
+    let grasbroek = budgets.as_array().and_then(|b| b.iter().find(|x| x["code"] == "grasbroek")).expect("budget");
+    assert_eq!(grasbroek["balance"], "955.00");
+
+    // 4. A resident creates an account with a 24-word phrase; the registrar enrolls it.
+    let created: Value = serde_json::from_str(&net.ok(None, &["--json", "account", "new", "alice"])).expect("JSON");
+    assert_eq!(created["phrase"].as_str().map(|p| p.split_whitespace().count()), Some(24));
+    let alice = address_of(&net, "alice");
+    net.ok(Some("registrar"), &["registrar", "enroll", &alice]);
+    assert_eq!(net.json(&format!("/v1/accounts/{alice}"))["enrolled"], true);
+
+    // 5. Claim and submit evidence: the file goes to the evidence store, the chain holds a hash.
+    net.ok(Some("alice"), &["task", "claim", "1"]);
+    let photo = tmp.path().join("bench.jpg");
+    std::fs::write(&photo, b"\xff\xd8\xff\xe0 a freshly painted bench").expect("photo");
+    net.ok(Some("alice"), &["task", "submit", "1", "--evidence", photo.to_str().expect("path")]);
+    let claim = net.json("/v1/claims/1");
+    assert_eq!(claim["status"], "submitted");
+    let commitment = claim["evidence"].as_str().expect("commitment on chain").to_owned();
+    let stored = ureq::get(&format!("{}/v1/evidence/{commitment}", net.base)).call().expect("evidence");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut stored.into_reader(), &mut bytes).expect("read evidence");
+    assert_eq!(bytes, std::fs::read(&photo).expect("photo"));
+
+    // 6. A verifier may not approve their own claim, nor a task they posted.
+    let verifier = address_of(&net, "verifier");
+    net.ok(Some("registrar"), &["registrar", "enroll", &verifier]);
+    net.ok(Some("verifier"), &["task", "claim", "1"]);
+    net.ok(Some("verifier"), &["task", "submit", "2", "--evidence", photo.to_str().expect("path")]);
+    let own = net.refused(Some("verifier"), &["task", "approve", "2"]);
+    assert!(own.contains("self_verification") || own.contains("own work"), "{own}");
+    let officer = address_of(&net, "officer");
+    net.ok(Some("council-1"), &["council", "propose", "grant", &officer, "verifier"]);
+    net.ok(Some("council-3"), &["council", "approve", "2"]);
+    let posted = net.refused(Some("officer"), &["task", "approve", "1"]);
+    assert!(posted.contains("verifier_posted_task") || posted.contains("task they posted"), "{posted}");
+    net.ok(Some("verifier"), &["task", "approve", "1"]);
+    assert_eq!(net.balance(&alice), "15.00");
+    assert_eq!(net.json("/v1/tasks/1")["task"]["escrow"], "30.00");
+
+    // 7. Alice pays the shop 4.50; the shop sees it final.
+    let shop = address_of(&net, "shop");
+    let paid = net.ok(Some("alice"), &["pay", &shop, "4.50"]);
+    assert!(paid.contains("PAID"), "{paid}");
+    assert_eq!((net.balance(&alice), net.balance(&shop)), ("10.50".to_owned(), "4.50".to_owned()));
+
+    // 8. The shop redeems; the treasurer settles once; settling twice is refused.
+    net.ok(Some("shop"), &["shop", "redeem", "4.50"]);
+    assert_eq!(net.balance(&shop), "0.00");
+    let redemption = net.json("/v1/redemptions/1");
+    assert_eq!((redemption["status"].as_str(), redemption["amount"].as_str()), (Some("pending"), Some("4.50")));
+    net.ok(Some("treasurer"), &["treasury", "settle", "1", "--reference", "HLN-2026-0001"]);
+    assert_eq!(net.json("/v1/redemptions/1")["status"], "settled");
+    let twice = net.refused(Some("treasurer"), &["treasury", "settle", "1", "--reference", "HLN-2026-0002"]);
+    assert!(twice.contains("already_settled") || twice.contains("already settled"), "{twice}");
+    let supply = net.json("/v1/supply");
+    assert_eq!(supply["conserved"], true);
+    assert_eq!((supply["burned"].as_str(), supply["settled"].as_str()), (Some("4.50"), Some("4.50")));
+
+    // 9. History and JSON output; a typo in an address is caught by the checksum (exit 2).
+    let history: Value = serde_json::from_str(&net.ok(Some("alice"), &["--json", "history"])).expect("history JSON");
+    assert!(history.to_string().contains("transfer"), "history shows the payment: {history}");
+    let mut typo = shop.clone();
+    let replacement = if &typo[15..16] == "q" { "p" } else { "q" };
+    typo.replace_range(15..16, replacement);
+    let out = net.wallet(Some("alice"), &["send", &typo, "1.00"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("checksum"));
+
+    // Kill -9 and restart: the same heights, state root and balances.
+    let before = net.json("/v1/status");
+    let height = before["height"].as_u64().expect("height");
+    let block_before = net.json(&format!("/v1/blocks/{height}"));
+    net.kill_node();
+    net.start_node();
+    let after = net.json("/v1/status");
+    assert!(after["height"].as_u64().expect("height") >= height);
+    assert_eq!(net.json(&format!("/v1/blocks/{height}")), block_before, "block {height} is unchanged after restart");
+    assert_eq!((net.balance(&alice), net.balance(&shop)), ("10.50".to_owned(), "0.00".to_owned()));
+    assert_eq!(net.json("/v1/supply")["conserved"], true);
+}

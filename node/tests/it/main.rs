@@ -1,0 +1,6 @@
+//! Node integration tests: real RocksDB in temp dirs, the HTTP API on loopback, and the
+//! end-to-end story driven through the real `heitje-node` and `heitje` binaries.
+
+mod api_input;
+mod e2e;
+mod support;
