@@ -170,14 +170,15 @@ impl Ledger {
             height: Height(self.head.height.0.saturating_add(1)),
             time: Timestamp(wall_clock_ms().0.max(self.head.time.0.saturating_add(1))),
         };
-        let mut view = Overlay::new(&self.state);
-        for pending in self.mempool.pending_for(&body.signer) {
-            // Earlier pending transactions of the same account come first in any block.
-            let _ = execute(&mut view, &ctx, &self.head.chain_id, pending);
-        }
-        let receipt = execute(&mut view, &ctx, &self.head.chain_id, &tx)?;
-        if let Outcome::Rejected { reason, message, .. } = receipt.outcome {
-            return Err(SubmitError::Rejected { reason, message });
+        // Dry run against the committed state when nothing of this account is pending, so the
+        // sender hears "insufficient balance" now instead of in a receipt. Behind pending
+        // transactions the outcome depends on them; the receipt will tell.
+        if self.mempool.pending_for(&body.signer).next().is_none() {
+            let mut view = Overlay::new(&self.state);
+            let receipt = execute(&mut view, &ctx, &self.head.chain_id, &tx)?;
+            if let Outcome::Rejected { reason, message, .. } = receipt.outcome {
+                return Err(SubmitError::Rejected { reason, message });
+            }
         }
         Ok(self.mempool.admit(tx, committed)?)
     }
