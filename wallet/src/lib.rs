@@ -1,1 +1,85 @@
-//! placeholder
+//! Heitje CLI wallet for residents, shops, officers, verifiers, the treasurer and the council.
+//!
+//! [`run`] turns the parsed arguments into checked [`settings::Settings`] and calls one
+//! function in `commands`. Keys live in an encrypted [`keystore`]; the node is reached only
+//! over HTTP through [`client`]; everything printed goes through [`output`].
+
+#![deny(clippy::print_stdout)]
+
+pub mod cli;
+pub mod client;
+mod commands;
+pub mod keystore;
+pub mod output;
+pub mod settings;
+pub mod time;
+
+pub use commands::Failure;
+
+use cli::{
+    AccountCommand, Cli, Command, CouncilCommand, EvidenceCommand, RegistrarCommand, ShopCommand, TaskCommand,
+    TreasuryCommand, TxCommand,
+};
+use commands::context::Context;
+use commands::{account, council, query, registrar, shop, task, transfer, treasury};
+
+/// Runs one `heitje` command.
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let settings = settings::Settings::from_global(&cli.global).map_err(anyhow::Error::from)?;
+    let ctx = Context::new(settings);
+    dispatch(&ctx, cli.command).map_err(Failure::from)
+}
+
+fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Account(command) => match command {
+            AccountCommand::New { name, words } => account::new(ctx, &name, words),
+            AccountCommand::Restore { name, phrase_file } => account::restore(ctx, &name, phrase_file.as_deref()),
+            AccountCommand::List => account::list(ctx),
+            AccountCommand::Show { name } => account::show(ctx, name.as_deref()),
+            AccountCommand::ExportPhrase { name } => account::export_phrase(ctx, &name),
+        },
+        Command::Status => query::status(ctx),
+        Command::Balance { target } => query::balance(ctx, target.as_deref()),
+        Command::History { target, limit, before_height } => {
+            query::history(ctx, target.as_deref(), limit, before_height)
+        }
+        Command::Tx(TxCommand::Show { id, wait }) => query::tx_show(ctx, &id, wait),
+        Command::Tasks | Command::Task(TaskCommand::List) => query::tasks(ctx),
+        Command::Task(command) => match command {
+            TaskCommand::List => query::tasks(ctx),
+            TaskCommand::Show { id } => query::task(ctx, id),
+            TaskCommand::Post { budget, title, reward, slots, deadline } => {
+                task::post(ctx, &task::Posting { budget: &budget, title: &title, reward, slots, deadline: &deadline })
+            }
+            TaskCommand::Claim { task: id } => task::claim(ctx, id),
+            TaskCommand::Submit { claim, evidence } => task::submit_work(ctx, claim, &evidence),
+            TaskCommand::Approve { claim } => task::approve(ctx, claim),
+            TaskCommand::Reject { claim, reason } => task::reject(ctx, claim, reason),
+            TaskCommand::Cancel { task: id } => task::cancel(ctx, id),
+        },
+        Command::Budgets => query::budgets(ctx),
+        Command::Proposals | Command::Council(CouncilCommand::Proposals) => query::proposals(ctx),
+        Command::Redemptions { status } => query::redemptions(ctx, status),
+        Command::Supply => query::supply(ctx),
+        Command::Evidence(EvidenceCommand::Get { commitment, out }) => query::evidence_get(ctx, &commitment, &out),
+        Command::Block { height } => query::block(ctx, &height),
+        Command::Send { recipient, amount } => transfer::send(ctx, &recipient, amount),
+        Command::Pay { recipient, amount } => transfer::pay(ctx, &recipient, amount),
+        Command::Council(command) => match command {
+            CouncilCommand::Propose(propose) => council::propose(ctx, &propose),
+            CouncilCommand::Approve { proposal } => council::approve(ctx, proposal),
+            CouncilCommand::Proposals => query::proposals(ctx),
+        },
+        Command::Treasury(command) => match command {
+            TreasuryCommand::Fund { budget, amount } => treasury::fund(ctx, &budget, amount),
+            TreasuryCommand::Defund { budget, amount } => treasury::defund(ctx, &budget, amount),
+            TreasuryCommand::Settle { redemption, reference } => treasury::settle(ctx, redemption, &reference),
+        },
+        Command::Registrar(command) => match command {
+            RegistrarCommand::Enroll { target } => registrar::enroll(ctx, &target),
+            RegistrarCommand::Unenroll { target } => registrar::unenroll(ctx, &target),
+        },
+        Command::Shop(ShopCommand::Redeem { amount }) => shop::redeem(ctx, amount),
+    }
+}

@@ -1,0 +1,449 @@
+//! Command-line arguments: clap derive types only. The doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use contracts::primitives::PayoutRef;
+use contracts::tx::RejectReason;
+use contracts::{Amount, BudgetCode, Role};
+
+/// Shown after `heitje --help`: exit codes and environment variables.
+pub const AFTER_HELP: &str = "\
+Amounts are coins with at most two decimals (15, 4.50); 1 coin = EUR 1.
+Where an ACCOUNT is asked, give a heitje1… address or the name of a local account.
+
+Exit codes:
+  0  success
+  1  refused by the ledger: rejected at submission (422) or in the receipt
+  2  bad input, configuration, keystore or file error, or the node could not be reached
+  3  submitted but not final within the wait: the outcome is unknown;
+     look it up later with `heitje tx show ID --wait`
+
+Environment:
+  HEITJE_NODE       node API URL (like --node)
+  HEITJE_HOME       wallet directory (like --home)
+  HEITJE_ACCOUNT    account to use (like --account)
+  HEITJE_PASSWORD   keystore password, for scripts (else --password-file, else a prompt)
+  HEITJE_WAIT_SECS  how long to wait for a transaction to be final (like --wait-secs)";
+
+/// Heitje wallet: the Heerlen community currency from the command line.
+///
+/// Residents earn coins for neighbourhood tasks and pay shops with them; officers, verifiers,
+/// the treasurer, the registrar and the council run the scheme. Keys stay in an encrypted
+/// keystore on this computer; the wallet talks to a Heitje node over HTTP.
+#[derive(Debug, Parser)]
+#[command(name = "heitje", version, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Node API URL; `host:port` means `http://host:port`.
+    #[arg(long, global = true, env = "HEITJE_NODE", default_value = "http://127.0.0.1:7700", value_name = "URL")]
+    pub node: String,
+
+    /// Wallet directory; the keystore is DIR/keystore [default: $HOME/.heitje].
+    #[arg(long, global = true, env = "HEITJE_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Local account to sign with or look at [default: the only account, if there is one].
+    #[arg(short = 'a', long, global = true, env = "HEITJE_ACCOUNT", value_name = "NAME")]
+    pub account: Option<String>,
+
+    /// Print exactly one JSON object on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Do not ask for confirmation (needed when stdin is not a terminal).
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+
+    /// Read the keystore password from the first line of FILE.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// Seconds to wait for a submitted transaction to be final.
+    #[arg(
+        long,
+        global = true,
+        env = "HEITJE_WAIT_SECS",
+        default_value_t = 30,
+        value_name = "SECS",
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
+    pub wait_secs: u64,
+}
+
+/// Every command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, restore, list and back up local accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+
+    /// Show the node's chain, height and last block.
+    Status,
+
+    /// Show an account's balance, roles and enrolment.
+    Balance {
+        /// Address or local account name [default: the selected account].
+        #[arg(value_name = "ACCOUNT")]
+        target: Option<String>,
+    },
+
+    /// Show an account's transactions, newest first.
+    History {
+        /// Address or local account name [default: the selected account].
+        #[arg(value_name = "ACCOUNT")]
+        target: Option<String>,
+        /// Most entries to show.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
+        limit: u16,
+        /// Only entries below this height (to page back).
+        #[arg(long, value_name = "HEIGHT")]
+        before_height: Option<u64>,
+    },
+
+    /// Look up transactions.
+    #[command(subcommand)]
+    Tx(TxCommand),
+
+    /// List tasks (same as `task list`).
+    Tasks,
+
+    /// Neighbourhood tasks: list, post, claim, submit work, approve, reject, cancel.
+    #[command(subcommand)]
+    Task(TaskCommand),
+
+    /// List neighbourhood budgets.
+    Budgets,
+
+    /// List council proposals.
+    Proposals,
+
+    /// List shop redemptions (coins burned for a euro payout).
+    Redemptions {
+        /// Only redemptions with this status.
+        #[arg(long, value_enum)]
+        status: Option<RedemptionFilter>,
+    },
+
+    /// Show the supply reconciliation: minted, burned, outstanding, and whether it adds up.
+    Supply,
+
+    /// Download work evidence.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+
+    /// Show a block.
+    Block {
+        /// A height, or `latest`.
+        #[arg(default_value = "latest", value_name = "HEIGHT|latest")]
+        height: String,
+    },
+
+    /// Send coins to an account.
+    Send {
+        /// Recipient: address or local account name.
+        recipient: String,
+        /// Coins, like 15 or 4.50.
+        #[arg(allow_hyphen_values = true)]
+        amount: Amount,
+    },
+
+    /// Pay a shop: like `send`, but warns if the recipient is not a registered shop.
+    Pay {
+        /// The shop's address or local account name.
+        recipient: String,
+        /// Coins, like 15 or 4.50.
+        #[arg(allow_hyphen_values = true)]
+        amount: Amount,
+    },
+
+    /// Council: propose and approve mints, role changes and the approval threshold.
+    #[command(subcommand)]
+    Council(CouncilCommand),
+
+    /// Treasurer: fund and defund budgets, settle redemptions.
+    #[command(subcommand)]
+    Treasury(TreasuryCommand),
+
+    /// Registrar: enroll and unenroll residents.
+    #[command(subcommand)]
+    Registrar(RegistrarCommand),
+
+    /// Shops: redeem coins for a euro payout.
+    #[command(subcommand)]
+    Shop(ShopCommand),
+}
+
+/// `heitje account …`.
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account with a new recovery phrase.
+    New {
+        /// Local name: a-z, 0-9, '-' and '_', at most 32 characters.
+        name: String,
+        /// Words in the recovery phrase.
+        #[arg(long, value_enum, default_value = "24")]
+        words: WordCount,
+    },
+
+    /// Restore an account from its recovery phrase.
+    Restore {
+        /// Local name: a-z, 0-9, '-' and '_', at most 32 characters.
+        name: String,
+        /// Read the phrase from FILE instead of asking for it.
+        #[arg(long, value_name = "FILE")]
+        phrase_file: Option<PathBuf>,
+    },
+
+    /// List local accounts and their addresses.
+    List,
+
+    /// Show a local account, and its balance and roles if the node is reachable.
+    Show {
+        /// Local account name [default: the selected account].
+        name: Option<String>,
+    },
+
+    /// Show an account's recovery phrase (after confirmation and the password).
+    ExportPhrase {
+        /// Local account name.
+        name: String,
+    },
+}
+
+/// Words in a new recovery phrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WordCount {
+    /// 12 words (128 bits).
+    #[value(name = "12")]
+    Twelve,
+    /// 24 words (256 bits).
+    #[value(name = "24")]
+    TwentyFour,
+}
+
+/// `heitje tx …`.
+#[derive(Debug, Subcommand)]
+pub enum TxCommand {
+    /// Show a transaction and its outcome. Exits 1 if the ledger rejected it.
+    Show {
+        /// The transaction id (64 hex characters).
+        id: String,
+        /// Wait until it is final (up to --wait-secs); exits 3 if it is still pending.
+        #[arg(long)]
+        wait: bool,
+    },
+}
+
+/// `heitje task …`.
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// List tasks.
+    List,
+
+    /// Show a task and its claims.
+    Show {
+        /// Task id.
+        id: u64,
+    },
+
+    /// Officer: post a task paid from a budget; reward × slots goes into escrow.
+    Post {
+        /// Budget that pays, like grasbroek.
+        #[arg(long)]
+        budget: BudgetCode,
+        /// Public description (at most 4 KiB). Stored by the node; only its hash goes on chain.
+        #[arg(long)]
+        title: String,
+        /// Coins paid for each slot.
+        #[arg(long)]
+        reward: Amount,
+        /// How many residents can do the task (1 to 1000).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        slots: u16,
+        /// YYYY-MM-DD (end of that day, UTC), YYYY-MM-DDTHH:MM (UTC) or +Nd (N days from now).
+        #[arg(long, value_name = "DATE")]
+        deadline: String,
+    },
+
+    /// Resident: claim a slot of a task.
+    Claim {
+        /// Task id.
+        task: u64,
+    },
+
+    /// Resident: submit work for a claim, with evidence (a photo or document).
+    Submit {
+        /// Claim id.
+        claim: u64,
+        /// Evidence file (at most 8 MiB). Stored by the node; only a commitment goes on chain.
+        #[arg(long, value_name = "FILE")]
+        evidence: PathBuf,
+    },
+
+    /// Verifier: approve submitted work; the resident is paid from escrow.
+    Approve {
+        /// Claim id.
+        claim: u64,
+    },
+
+    /// Verifier: reject submitted work; the slot opens again.
+    Reject {
+        /// Claim id.
+        claim: u64,
+        /// incomplete, evidence_unclear, wrong_location, quality_insufficient or duplicate.
+        #[arg(long, value_name = "CODE")]
+        reason: RejectReason,
+    },
+
+    /// Officer: cancel a task you posted; unpaid escrow returns to the budget.
+    Cancel {
+        /// Task id.
+        task: u64,
+    },
+}
+
+/// `heitje council …`.
+#[derive(Debug, Subcommand)]
+pub enum CouncilCommand {
+    /// Propose a change; your proposal counts as your approval.
+    #[command(subcommand)]
+    Propose(ProposeCommand),
+
+    /// Approve a proposal; at the threshold it executes.
+    Approve {
+        /// Proposal id.
+        proposal: u64,
+    },
+
+    /// List proposals.
+    Proposals,
+}
+
+/// `heitje council propose …`.
+#[derive(Debug, Subcommand)]
+pub enum ProposeCommand {
+    /// Mint new coins into the treasury.
+    Mint {
+        /// Coins to mint.
+        #[arg(allow_hyphen_values = true)]
+        amount: Amount,
+    },
+
+    /// Give an account a role.
+    Grant {
+        /// Address or local account name.
+        #[arg(value_name = "ACCOUNT")]
+        target: String,
+        /// council, treasurer, registrar, officer, verifier or merchant.
+        role: Role,
+    },
+
+    /// Take a role away from an account.
+    Revoke {
+        /// Address or local account name.
+        #[arg(value_name = "ACCOUNT")]
+        target: String,
+        /// council, treasurer, registrar, officer, verifier or merchant.
+        role: Role,
+    },
+
+    /// Change how many council approvals a proposal needs.
+    Threshold {
+        /// Approvals needed.
+        #[arg(value_parser = clap::value_parser!(u8).range(1..))]
+        threshold: u8,
+    },
+}
+
+/// `heitje treasury …`.
+#[derive(Debug, Subcommand)]
+pub enum TreasuryCommand {
+    /// Move coins from the treasury into a budget (created on first funding).
+    Fund {
+        /// Budget code, like grasbroek.
+        budget: BudgetCode,
+        /// Coins.
+        #[arg(allow_hyphen_values = true)]
+        amount: Amount,
+    },
+
+    /// Return unused coins from a budget to the treasury.
+    Defund {
+        /// Budget code.
+        budget: BudgetCode,
+        /// Coins.
+        #[arg(allow_hyphen_values = true)]
+        amount: Amount,
+    },
+
+    /// Record that a redemption was paid out in euros.
+    Settle {
+        /// Redemption id.
+        redemption: u64,
+        /// Payout reference of the bank transfer: A-Z, 0-9, '-', '/', '.', at most 35.
+        #[arg(long, value_name = "REF")]
+        reference: PayoutRef,
+    },
+}
+
+/// `heitje registrar …`.
+#[derive(Debug, Subcommand)]
+pub enum RegistrarCommand {
+    /// Enroll a resident's account.
+    Enroll {
+        /// Address or local account name.
+        #[arg(value_name = "ACCOUNT")]
+        target: String,
+    },
+
+    /// End a resident's enrolment; the account keeps its coins.
+    Unenroll {
+        /// Address or local account name.
+        #[arg(value_name = "ACCOUNT")]
+        target: String,
+    },
+}
+
+/// `heitje shop …`.
+#[derive(Debug, Subcommand)]
+pub enum ShopCommand {
+    /// Burn coins for a euro payout by the treasurer.
+    Redeem {
+        /// Coins.
+        #[arg(allow_hyphen_values = true)]
+        amount: Amount,
+    },
+}
+
+/// `heitje evidence …`.
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Download evidence by its commitment.
+    Get {
+        /// The commitment (64 hex characters), as shown by `heitje task show`.
+        commitment: String,
+        /// File to write; it must not exist yet.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+/// Which redemptions to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RedemptionFilter {
+    /// Burned, payout not yet recorded.
+    Pending,
+    /// Paid out.
+    Settled,
+}

@@ -1,0 +1,293 @@
+//! Client for the node's HTTP API (blocking, via ureq). One method per endpoint in `docs/api.md`.
+
+use std::io::Read;
+use std::time::Duration;
+
+use api::{
+    AccountView, BlockView, BudgetView, ErrorBody, History, ProposalView, RedemptionView, Status, Stored, SubmitTx,
+    Submitted, SupplyView, TaskDetail, TaskView, TxStatus,
+};
+use contracts::codec::Encode;
+use contracts::primitives::TaskId;
+use contracts::{AccountId, Hash, Height, SignedTx};
+use serde::de::DeserializeOwned;
+use thiserror::Error;
+
+/// Longest JSON answer read from the node.
+const MAX_JSON_BYTES: u64 = 16 * 1024 * 1024;
+/// Time allowed to open a connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Time allowed for a request that does not wait on purpose.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time allowed for an upload of up to 8 MiB.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Why a request failed.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// No answer: the node is down, the address is wrong or the network failed.
+    #[error("cannot reach the node at {node} ({detail}); check that it runs, or set --node or HEITJE_NODE")]
+    Unreachable {
+        /// The node base URL.
+        node: String,
+        /// What the transport reported.
+        detail: String,
+    },
+    /// The node answered with an error body.
+    #[error("{message} ({code})")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// Stable error code, e.g. `unknown_account`.
+        code: String,
+        /// What was wrong and how to fix it.
+        message: String,
+    },
+    /// The node answered something that is not a Heitje answer.
+    #[error("unexpected answer from {url}: {detail}; is --node pointing at a Heitje node?")]
+    BadAnswer {
+        /// The request URL.
+        url: String,
+        /// What was wrong with it.
+        detail: String,
+    },
+}
+
+impl Error {
+    /// The node's error code, if the node answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, if the node answered with an error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+/// A connection to one node.
+#[derive(Debug, Clone)]
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Client {
+    /// A client for the node at `base` (`http://host:port`, no trailing slash).
+    pub fn new(base: &str) -> Self {
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .redirects(0)
+            .user_agent(concat!("heitje-wallet/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Self { base: base.to_owned(), agent }
+    }
+
+    /// The node base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// `GET /v1/status`.
+    pub fn status(&self) -> Result<Status, Error> {
+        self.get_json("/v1/status", &[])
+    }
+
+    /// `GET /v1/accounts/{address}`.
+    pub fn account(&self, address: &AccountId) -> Result<AccountView, Error> {
+        self.get_json(&format!("/v1/accounts/{address}"), &[])
+    }
+
+    /// `GET /v1/accounts/{address}/history`.
+    pub fn history(&self, address: &AccountId, limit: u16, before_height: Option<u64>) -> Result<History, Error> {
+        let mut query = vec![("limit", limit.to_string())];
+        if let Some(height) = before_height {
+            query.push(("before_height", height.to_string()));
+        }
+        self.get_json(&format!("/v1/accounts/{address}/history"), &query)
+    }
+
+    /// `GET /v1/tasks`.
+    pub fn tasks(&self) -> Result<Vec<TaskView>, Error> {
+        self.get_json("/v1/tasks", &[])
+    }
+
+    /// `GET /v1/tasks/{id}`.
+    pub fn task(&self, id: TaskId) -> Result<TaskDetail, Error> {
+        self.get_json(&format!("/v1/tasks/{id}"), &[])
+    }
+
+    /// `GET /v1/budgets`.
+    pub fn budgets(&self) -> Result<Vec<BudgetView>, Error> {
+        self.get_json("/v1/budgets", &[])
+    }
+
+    /// `GET /v1/proposals`.
+    pub fn proposals(&self) -> Result<Vec<ProposalView>, Error> {
+        self.get_json("/v1/proposals", &[])
+    }
+
+    /// `GET /v1/redemptions[?status=…]`.
+    pub fn redemptions(&self, status: Option<&str>) -> Result<Vec<RedemptionView>, Error> {
+        let query: Vec<(&str, String)> = status.map(|s| ("status", s.to_owned())).into_iter().collect();
+        self.get_json("/v1/redemptions", &query)
+    }
+
+    /// `GET /v1/supply`.
+    pub fn supply(&self) -> Result<SupplyView, Error> {
+        self.get_json("/v1/supply", &[])
+    }
+
+    /// `GET /v1/blocks/{height}`, or `/v1/blocks/latest` for `None`.
+    pub fn block(&self, height: Option<Height>) -> Result<BlockView, Error> {
+        match height {
+            Some(height) => self.get_json(&format!("/v1/blocks/{height}"), &[]),
+            None => self.get_json("/v1/blocks/latest", &[]),
+        }
+    }
+
+    /// `GET /v1/tx/{id}?wait_ms=N`: waits up to `wait` for the transaction to be committed.
+    pub fn tx(&self, id: &Hash, wait: Option<Duration>) -> Result<TxStatus, Error> {
+        let path = format!("/v1/tx/{id}");
+        match wait {
+            Some(wait) => {
+                let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).min(api::MAX_WAIT_MS);
+                let request = self
+                    .agent
+                    .get(&self.url(&path))
+                    .query("wait_ms", &wait_ms.to_string())
+                    .timeout(REQUEST_TIMEOUT.saturating_add(Duration::from_millis(wait_ms)));
+                self.json_answer(request.call(), &path)
+            }
+            None => self.get_json(&path, &[]),
+        }
+    }
+
+    /// `POST /v1/tx` with the signed transaction's canonical bytes in hex.
+    pub fn submit(&self, signed: &SignedTx) -> Result<Submitted, Error> {
+        let path = "/v1/tx";
+        let body = SubmitTx { tx: hex::encode(signed.to_bytes()) };
+        let answer = self.agent.post(&self.url(path)).send_json(&body);
+        self.json_answer(answer, path)
+    }
+
+    /// `POST /v1/evidence` with the raw bytes; answers the salted commitment.
+    pub fn upload_evidence(&self, bytes: &[u8]) -> Result<Stored, Error> {
+        let path = "/v1/evidence";
+        let answer = self
+            .agent
+            .post(&self.url(path))
+            .set("Content-Type", "application/octet-stream")
+            .timeout(UPLOAD_TIMEOUT)
+            .send_bytes(bytes);
+        self.json_answer(answer, path)
+    }
+
+    /// `POST /v1/documents` with a public UTF-8 text; answers its hash.
+    pub fn upload_document(&self, text: &str) -> Result<Stored, Error> {
+        let path = "/v1/documents";
+        let answer =
+            self.agent.post(&self.url(path)).set("Content-Type", "text/plain; charset=utf-8").send_string(text);
+        self.json_answer(answer, path)
+    }
+
+    /// `GET /v1/evidence/{commitment}`: the raw bytes (at most [`api::MAX_UPLOAD`]).
+    pub fn evidence(&self, commitment: &Hash) -> Result<Vec<u8>, Error> {
+        let path = format!("/v1/evidence/{commitment}");
+        let answer = self.agent.get(&self.url(&path)).timeout(UPLOAD_TIMEOUT).call();
+        let response = self.check(answer, &path)?;
+        let limit = u64::try_from(api::MAX_UPLOAD).unwrap_or(u64::MAX);
+        read_limited(response, limit).map_err(|detail| self.bad_answer(&path, detail))
+    }
+
+    fn get_json<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, Error> {
+        let mut request = self.agent.get(&self.url(path));
+        for (name, value) in query {
+            request = request.query(name, value);
+        }
+        self.json_answer(request.call(), path)
+    }
+
+    fn json_answer<T: DeserializeOwned>(
+        &self,
+        answer: Result<ureq::Response, ureq::Error>,
+        path: &str,
+    ) -> Result<T, Error> {
+        let response = self.check(answer, path)?;
+        let bytes = read_limited(response, MAX_JSON_BYTES).map_err(|detail| self.bad_answer(path, detail))?;
+        serde_json::from_slice(&bytes).map_err(|err| self.bad_answer(path, err.to_string()))
+    }
+
+    /// Turns transport failures and error statuses into [`Error`].
+    fn check(&self, answer: Result<ureq::Response, ureq::Error>, path: &str) -> Result<ureq::Response, Error> {
+        match answer {
+            Ok(response) if (200..300).contains(&response.status()) => Ok(response),
+            Ok(response) => Err(self.error_answer(response.status(), response, path)),
+            Err(ureq::Error::Status(status, response)) => Err(self.error_answer(status, response, path)),
+            Err(ureq::Error::Transport(transport)) => {
+                Err(Error::Unreachable { node: self.base.clone(), detail: transport_detail(&transport) })
+            }
+        }
+    }
+
+    fn error_answer(&self, status: u16, response: ureq::Response, path: &str) -> Error {
+        let bytes = read_limited(response, 64 * 1024).unwrap_or_default();
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(body) => Error::Api { status, code: body.error, message: body.message },
+            Err(_) => {
+                let text = String::from_utf8_lossy(&bytes);
+                let snippet: String = text.chars().take(200).collect();
+                self.bad_answer(path, format!("status {status}, body {snippet:?}"))
+            }
+        }
+    }
+
+    fn bad_answer(&self, path: &str, detail: String) -> Error {
+        Error::BadAnswer { url: self.url(path), detail }
+    }
+}
+
+fn read_limited(response: ureq::Response, limit: u64) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    response
+        .into_reader()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|err| format!("reading the answer failed: {err}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("the answer is larger than {limit} bytes"));
+    }
+    Ok(bytes)
+}
+
+fn transport_detail(transport: &ureq::Transport) -> String {
+    use ureq::ErrorKind;
+    let kind = match transport.kind() {
+        ErrorKind::ConnectionFailed => "connection failed",
+        ErrorKind::Dns => "host name not found",
+        ErrorKind::Io => "network error",
+        ErrorKind::InvalidUrl | ErrorKind::UnknownScheme => "bad URL",
+        _ => "transport error",
+    };
+    let mut detail = kind.to_owned();
+    if let Some(message) = transport.message() {
+        detail.push_str(": ");
+        detail.push_str(message);
+    }
+    if let Some(source) = std::error::Error::source(transport) {
+        detail.push_str(": ");
+        detail.push_str(&source.to_string());
+    }
+    detail
+}

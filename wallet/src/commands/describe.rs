@@ -1,0 +1,159 @@
+//! Ledger facts and requests in words, amounts as coins.
+
+use contracts::tx::CouncilAction;
+use contracts::{AccountId, Action, Event, Outcome};
+
+/// An event as a sentence.
+pub(crate) fn event(event: &Event) -> String {
+    match event {
+        Event::Transferred { from, to, amount } => format!("{amount} moved from {from} to {to}"),
+        Event::ProposalCreated { proposal, proposer } => {
+            format!("proposal {proposal} created by {proposer}")
+        }
+        Event::ProposalApproved { proposal, approver, approvals, threshold } => {
+            format!("proposal {proposal} approved by {approver} ({approvals}/{threshold} approvals)")
+        }
+        Event::Minted { proposal, amount } => {
+            format!("{amount} minted into the treasury (proposal {proposal})")
+        }
+        Event::RoleGranted { proposal, account, role } => {
+            format!("{account} now has the {role} role (proposal {proposal})")
+        }
+        Event::RoleRevoked { proposal, account, role } => {
+            format!("{account} no longer has the {role} role (proposal {proposal})")
+        }
+        Event::ThresholdSet { proposal, threshold } => {
+            format!("proposals now need {threshold} council approvals (proposal {proposal})")
+        }
+        Event::BudgetFunded { budget, amount } => {
+            format!("budget {budget} funded with {amount} from the treasury")
+        }
+        Event::BudgetDefunded { budget, amount } => {
+            format!("{amount} returned from budget {budget} to the treasury")
+        }
+        Event::Enrolled { account } => format!("{account} enrolled as a resident"),
+        Event::Unenrolled { account } => format!("{account} is no longer enrolled"),
+        Event::TaskPosted { task, poster, budget, escrow } => {
+            format!("task {task} posted by {poster}; {escrow} from budget {budget} held in escrow")
+        }
+        Event::TaskClaimed { task, claim, worker } => {
+            format!("{worker} claimed a slot of task {task} (claim {claim})")
+        }
+        Event::WorkSubmitted { claim, worker, evidence } => {
+            format!("{worker} submitted work for claim {claim} (evidence {evidence})")
+        }
+        Event::WorkApproved { task, claim, worker, verifier, reward } => {
+            format!("claim {claim} on task {task} approved by {verifier}; {reward} paid to {worker}")
+        }
+        Event::WorkRejected { task, claim, worker, verifier, reason } => {
+            format!("claim {claim} of {worker} on task {task} rejected by {verifier}: {}", reason.code())
+        }
+        Event::TaskCancelled { task, budget, refund } => {
+            format!("task {task} cancelled; {refund} returned to budget {budget}")
+        }
+        Event::Redeemed { redemption, merchant, amount } => {
+            format!("{merchant} burned {amount} for a euro payout (redemption {redemption})")
+        }
+        Event::RedemptionSettled { redemption, merchant, amount, reference } => {
+            format!("redemption {redemption} of {amount} to {merchant} paid out (reference {reference})")
+        }
+    }
+}
+
+/// A council action as a phrase: "mint 1000.00 into the treasury".
+pub(crate) fn council_action(action: &CouncilAction) -> String {
+    match action {
+        CouncilAction::Mint { amount } => format!("mint {amount} into the treasury"),
+        CouncilAction::GrantRole { account, role } => format!("grant {role} to {account}"),
+        CouncilAction::RevokeRole { account, role } => format!("revoke {role} from {account}"),
+        CouncilAction::SetThreshold { threshold } => {
+            format!("set the council threshold to {threshold}")
+        }
+    }
+}
+
+/// A request as a short phrase, for history rows of rejected transactions.
+pub(crate) fn action(action: &Action) -> String {
+    match action {
+        Action::Transfer(t) => format!("{} to {}", t.amount, t.recipient.short()),
+        Action::Propose(p) => council_action(&p.action),
+        Action::Approve(a) => format!("approve proposal {}", a.proposal),
+        Action::FundBudget(f) => format!("{} into budget {}", f.amount, f.budget),
+        Action::DefundBudget(d) => format!("{} out of budget {}", d.amount, d.budget),
+        Action::Enroll(e) => format!("enroll {}", e.account.short()),
+        Action::Unenroll(u) => format!("unenroll {}", u.account.short()),
+        Action::PostTask(p) => {
+            format!("{} slots × {} from budget {}", p.slots, p.reward, p.budget)
+        }
+        Action::ClaimTask(c) => format!("claim task {}", c.task),
+        Action::SubmitWork(s) => format!("submit work for claim {}", s.claim),
+        Action::ApproveWork(a) => format!("approve claim {}", a.claim),
+        Action::RejectWork(r) => format!("reject claim {} ({})", r.claim, r.reason.code()),
+        Action::CancelTask(c) => format!("cancel task {}", c.task),
+        Action::Redeem(r) => format!("redeem {}", r.amount),
+        Action::SettleRedemption(s) => {
+            format!("settle redemption {} ({})", s.redemption, s.reference)
+        }
+    }
+}
+
+/// An event from one account's point of view, short enough for a table cell.
+pub(crate) fn event_for(event: &Event, me: &AccountId) -> String {
+    match event {
+        Event::Transferred { from, to, amount } if from == me => {
+            format!("-{amount} to {}", to.short())
+        }
+        Event::Transferred { from, to, amount } if to == me => {
+            format!("+{amount} from {}", from.short())
+        }
+        Event::Transferred { from, to, amount } => {
+            format!("{amount} {} → {}", from.short(), to.short())
+        }
+        Event::WorkApproved { claim, worker, reward, .. } if worker == me => {
+            format!("+{reward} reward (claim {claim})")
+        }
+        Event::WorkApproved { claim, worker, reward, .. } => {
+            format!("approved claim {claim}: {reward} to {}", worker.short())
+        }
+        Event::WorkRejected { claim, reason, .. } => {
+            format!("claim {claim} rejected: {}", reason.code())
+        }
+        Event::Redeemed { redemption, amount, .. } => {
+            format!("-{amount} redeemed (redemption {redemption})")
+        }
+        Event::RedemptionSettled { redemption, amount, reference, .. } => {
+            format!("redemption {redemption} of {amount} paid ({reference})")
+        }
+        Event::TaskPosted { task, budget, escrow, .. } => {
+            format!("task {task}: {escrow} escrow from {budget}")
+        }
+        Event::TaskClaimed { task, claim, .. } => format!("claim {claim} on task {task}"),
+        Event::WorkSubmitted { claim, .. } => format!("work for claim {claim}"),
+        Event::TaskCancelled { task, refund, .. } => format!("task {task} cancelled, {refund} back"),
+        Event::ProposalCreated { proposal, .. } => format!("proposal {proposal}"),
+        Event::ProposalApproved { proposal, approvals, threshold, .. } => {
+            format!("proposal {proposal}: {approvals}/{threshold}")
+        }
+        Event::Minted { amount, .. } => format!("minted {amount}"),
+        Event::RoleGranted { account, role, .. } => format!("{role} granted to {}", account.short()),
+        Event::RoleRevoked { account, role, .. } => {
+            format!("{role} revoked from {}", account.short())
+        }
+        Event::ThresholdSet { threshold, .. } => format!("threshold {threshold}"),
+        Event::BudgetFunded { budget, amount } => format!("{budget} +{amount}"),
+        Event::BudgetDefunded { budget, amount } => format!("{budget} -{amount}"),
+        Event::Enrolled { account } => format!("enrolled {}", account.short()),
+        Event::Unenrolled { account } => format!("unenrolled {}", account.short()),
+    }
+}
+
+/// A history row's details and outcome cells.
+pub(crate) fn outcome_cells(action_taken: &Action, outcome: &Outcome, me: &AccountId) -> (String, String) {
+    match outcome {
+        Outcome::Accepted { events } => {
+            let details: Vec<String> = events.iter().map(|e| event_for(e, me)).collect();
+            (details.join("; "), "ok".to_owned())
+        }
+        Outcome::Rejected { reason, .. } => (action(action_taken), format!("rejected: {reason}")),
+    }
+}

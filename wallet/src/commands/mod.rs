@@ -1,0 +1,18 @@
+//! Commands: one function per `heitje` subcommand, plus the shared transaction pipeline.
+//!
+//! Commands use `anyhow`; a [`Failure`] carries the error to `main` with its exit code.
+
+pub(crate) mod account;
+pub(crate) mod context;
+pub(crate) mod council;
+pub(crate) mod describe;
+pub(crate) mod failure;
+pub(crate) mod query;
+pub(crate) mod registrar;
+pub(crate) mod shop;
+pub(crate) mod submit;
+pub(crate) mod task;
+pub(crate) mod transfer;
+pub(crate) mod treasury;
+
+pub use failure::Failure;

@@ -1,0 +1,31 @@
+//! `shop redeem`: a registered shop burns coins; the treasurer then pays out the euros.
+
+use anyhow::bail;
+use contracts::tx::Redeem;
+use contracts::{Action, Amount, Event};
+use serde_json::json;
+
+use super::context::Context;
+use super::submit::{self, begin, events, extra, finality, report};
+
+/// `shop redeem AMOUNT`.
+pub(crate) fn redeem(ctx: &Context, amount: Amount) -> anyhow::Result<()> {
+    if amount.is_zero() {
+        bail!("the amount must be more than 0.00");
+    }
+    let signer = begin(ctx)?;
+    let summary = format!("Redeem {amount} coins: they are burned and EUR {amount} is owed to you");
+    let status = submit::submit(ctx, &signer, &summary, |_| Ok(Action::Redeem(Redeem { amount })))?;
+    let redemption = events(&status).iter().find_map(|event| match event {
+        Event::Redeemed { redemption, .. } => Some(*redemption),
+        _ => None,
+    });
+    let (headline, extra) = match redemption {
+        Some(id) => (
+            format!("REDEEMED {amount}: redemption {id}, the treasurer pays out EUR {amount} {}", finality(&status)),
+            extra([("redemption", json!(id))]),
+        ),
+        None => (format!("REDEEMED {amount} {}", finality(&status)), extra([])),
+    };
+    report(ctx, &status, Some(headline), extra)
+}
