@@ -46,7 +46,11 @@ fn main() {
                 balance: Amount::coins(1_000_000),
             })
             .collect(),
-        validators: vec![GenesisValidator { name: "bench".into(), key: contracts::crypto::account_of(&validator), power: 1 }],
+        validators: vec![GenesisValidator {
+            name: "bench".into(),
+            key: contracts::crypto::account_of(&validator),
+            power: 1,
+        }],
     };
 
     // Pre-sign every transfer: account i pays account i+1, nonces in order.
@@ -100,8 +104,9 @@ fn main() {
     // Apply + commit through the consensus port, on RocksDB in a temp dir.
     let dir = tempfile::tempdir().expect("temp dir");
     let storage = Storage::open(dir.path()).expect("open RocksDB");
-    let mut ledger = Ledger::open(storage, genesis, Limits { max_txs: BLOCKS * BLOCK_TXS, max_per_account: per_account + 1 })
-        .expect("ledger");
+    let mut ledger =
+        Ledger::open(storage, genesis, Limits { max_txs: BLOCKS * BLOCK_TXS, max_per_account: per_account + 1 })
+            .expect("ledger");
     let verified = node::ledger::verify_all(&txs).expect("valid");
     for tx in verified {
         ledger.submit(tx).expect("admitted");

@@ -125,7 +125,11 @@ fn default_api() -> ApiConfig {
     ApiConfig { listen: default_listen() }
 }
 fn default_block() -> BlockConfig {
-    BlockConfig { min_interval_ms: default_min_interval(), heartbeat_ms: default_heartbeat(), max_txs: default_block_txs() }
+    BlockConfig {
+        min_interval_ms: default_min_interval(),
+        heartbeat_ms: default_heartbeat(),
+        max_txs: default_block_txs(),
+    }
 }
 fn default_mempool() -> MempoolConfig {
     MempoolConfig { max_txs: default_mempool_txs(), max_per_account: default_per_account() }
@@ -136,7 +140,11 @@ where
     T::Err: std::fmt::Display,
 {
     if let Ok(value) = std::env::var(name) {
-        *target = value.parse().map_err(|e: T::Err| ConfigError::Env { name, value: value.clone(), reason: e.to_string() })?;
+        *target = value.parse().map_err(|e: T::Err| ConfigError::Env {
+            name,
+            value: value.clone(),
+            reason: e.to_string(),
+        })?;
     }
     Ok(())
 }
@@ -219,7 +227,8 @@ mod tests {
         let path = dir.path().join("node.toml");
         std::fs::write(&path, "data_dir = \"d\"\ngenesis = \"g\"\nvalidator_key = \"v\"\nlisten = 1\n").expect("write");
         assert!(Config::load(&path).unwrap_err().to_string().contains("listen"));
-        std::fs::write(&path, "data_dir = \"d\"\ngenesis = \"g\"\nvalidator_key = \"v\"\n[block]\nheartbeat_ms = 0\n").expect("write");
+        std::fs::write(&path, "data_dir = \"d\"\ngenesis = \"g\"\nvalidator_key = \"v\"\n[block]\nheartbeat_ms = 0\n")
+            .expect("write");
         assert!(Config::load(&path).unwrap_err().to_string().contains("heartbeat_ms"));
         assert!(Config::load(&dir.path().join("missing.toml")).unwrap_err().to_string().contains("cannot read"));
     }

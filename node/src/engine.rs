@@ -78,13 +78,12 @@ pub struct Engine {
 
 impl Engine {
     /// Starts the ledger thread as the single validator `key`.
-    pub fn start(mut ledger: Ledger, key: SigningKey, cadence: Cadence, queue: usize) -> Self {
+    pub fn start(mut ledger: Ledger, key: SigningKey, cadence: Cadence, queue: usize) -> std::io::Result<Self> {
         let (jobs, inbox) = mpsc::sync_channel::<Job>(queue);
         let thread = std::thread::Builder::new()
             .name("ledger".into())
-            .spawn(move || run_solo(&mut ledger, &key, cadence, &inbox))
-            .unwrap_or_else(|err| panic!("cannot start the ledger thread: {err}"));
-        Self { handle: Handle { jobs }, thread }
+            .spawn(move || run_solo(&mut ledger, &key, cadence, &inbox))?;
+        Ok(Self { handle: Handle { jobs }, thread })
     }
 
     /// Drops the handle and waits for the thread to finish its current block.

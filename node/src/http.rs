@@ -70,7 +70,9 @@ impl From<SubmitError> for ApiError {
         let message = err.to_string();
         match err {
             SubmitError::Invalid(Invalid::WrongChain { .. }) => Self::bad_request("wrong_chain", message),
-            SubmitError::Invalid(Invalid::BadSignature(_)) => Self::new(StatusCode::UNAUTHORIZED, "bad_signature", message),
+            SubmitError::Invalid(Invalid::BadSignature(_)) => {
+                Self::new(StatusCode::UNAUTHORIZED, "bad_signature", message)
+            }
             SubmitError::Invalid(Invalid::UnknownSigner(_)) => Self::not_found("unknown_account", message),
             SubmitError::Invalid(Invalid::BadNonce { .. }) | SubmitError::Admit(AdmitError::Nonce { .. }) => {
                 Self::new(StatusCode::CONFLICT, "bad_nonce", message)
@@ -79,7 +81,9 @@ impl From<SubmitError> for ApiError {
             SubmitError::Admit(AdmitError::AccountFull(_)) => {
                 Self::new(StatusCode::TOO_MANY_REQUESTS, "account_queue_full", message)
             }
-            SubmitError::Admit(AdmitError::Full(_)) => Self::new(StatusCode::SERVICE_UNAVAILABLE, "mempool_full", message),
+            SubmitError::Admit(AdmitError::Full(_)) => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "mempool_full", message)
+            }
             SubmitError::Rejected { reason, message } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, &reason, message),
         }
     }
@@ -165,11 +169,13 @@ async fn status(State(handle): State<Handle>) -> ApiResult<Status> {
     ))
 }
 
-async fn submit_tx(State(handle): State<Handle>, body: Result<Bytes, BytesRejection>) -> Result<(StatusCode, Json<Submitted>), ApiError> {
+async fn submit_tx(
+    State(handle): State<Handle>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Submitted>), ApiError> {
     let body = body.map_err(|r| body_error(r, api::MAX_TX_BODY))?;
-    let request: SubmitTx = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::bad_request("malformed_json", format!("expected {{\"tx\": \"<hex>\"}}: {e}"))
-    })?;
+    let request: SubmitTx = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request("malformed_json", format!("expected {{\"tx\": \"<hex>\"}}: {e}")))?;
     let bytes = hex::decode(request.tx.trim())
         .map_err(|e| ApiError::bad_request("bad_hex", format!("field tx is not hex: {e}")))?;
     let signed = SignedTx::decode_checked(&bytes)
@@ -262,7 +268,10 @@ async fn account(State(handle): State<Handle>, Path(address): Path<String>) -> A
         })
         .await?;
     view.map(Json).ok_or_else(|| {
-        ApiError::not_found("unknown_account", format!("account {id} is not on this chain; the registrar enrolls residents"))
+        ApiError::not_found(
+            "unknown_account",
+            format!("account {id} is not on this chain; the registrar enrolls residents"),
+        )
     })
 }
 
@@ -279,7 +288,8 @@ async fn history(
             let before = Height(query.before_height.unwrap_or(u64::MAX));
             let mut out = Vec::new();
             for (height, index) in l.storage().history(&id, before, limit)? {
-                let (Some(block), Some(receipt)) = (l.storage().block(height)?, l.storage().receipt(height, index)?) else {
+                let (Some(block), Some(receipt)) = (l.storage().block(height)?, l.storage().receipt(height, index)?)
+                else {
                     continue;
                 };
                 let Some(tx) = usize::try_from(index).ok().and_then(|i| block.txs.get(i)) else { continue };
@@ -357,7 +367,9 @@ async fn claim(State(handle): State<Handle>, Path(id): Path<String>) -> ApiResul
 async fn budgets(State(handle): State<Handle>) -> ApiResult<Vec<BudgetView>> {
     Ok(Json(
         handle
-            .call(|l| l.state().budgets().map(|(code, b)| BudgetView { code: code.clone(), balance: b.balance }).collect())
+            .call(|l| {
+                l.state().budgets().map(|(code, b)| BudgetView { code: code.clone(), balance: b.balance }).collect()
+            })
             .await?,
     ))
 }
@@ -510,7 +522,10 @@ async fn evidence(State(handle): State<Handle>, Path(commitment): Path<String>) 
     let commitment = parse_hash(&commitment, "commitment")?;
     let record = handle.call(move |l| l.storage().evidence(&commitment)).await??;
     let record = record.ok_or_else(|| {
-        ApiError::not_found("unknown_evidence", format!("no evidence with commitment {commitment} (never stored, or erased)"))
+        ApiError::not_found(
+            "unknown_evidence",
+            format!("no evidence with commitment {commitment} (never stored, or erased)"),
+        )
     })?;
     let content = record.get(32..).unwrap_or_default().to_vec();
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], content).into_response())

@@ -8,14 +8,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use contracts::block::{self, Executed};
 use contracts::rules::execute;
 use contracts::state::{BlockContext, Overlay, State};
-use contracts::{AccountId, Block, BlockHeader, CommitCert, Hash, Height, Invalid, Nonce, Outcome, Timestamp, VerifiedTx};
+use contracts::{
+    AccountId, Block, BlockHeader, CommitCert, Hash, Height, Invalid, Nonce, Outcome, Timestamp, VerifiedTx,
+};
 use genesis::Genesis;
 use thiserror::Error;
 use tokio::sync::oneshot;
 
 use crate::app::{CommitError, ConsensusApp, Validity};
 use crate::mempool::{AdmitError, Limits, Mempool};
-use crate::storage::{StoreError, Storage};
+use crate::storage::{Storage, StoreError};
 
 /// Why a submitted transaction was not admitted. Nothing changed.
 #[derive(Debug, Error)]
@@ -59,7 +61,13 @@ pub fn verify_all(txs: &[contracts::SignedTx]) -> Result<Vec<VerifiedTx>, (usize
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err((0, Invalid::BadSignature(contracts::crypto::SignatureError::Mismatch))))).collect()
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err((0, Invalid::BadSignature(contracts::crypto::SignatureError::Mismatch))))
+            })
+            .collect()
     });
     let mut out = Vec::with_capacity(txs.len());
     for part in results {
@@ -162,7 +170,11 @@ impl Ledger {
     pub fn submit(&mut self, tx: VerifiedTx) -> Result<Hash, SubmitError> {
         let body = tx.tx();
         if body.chain_id != self.head.chain_id {
-            return Err(Invalid::WrongChain { expected: self.head.chain_id.to_string(), got: body.chain_id.to_string() }.into());
+            return Err(Invalid::WrongChain {
+                expected: self.head.chain_id.to_string(),
+                got: body.chain_id.to_string(),
+            }
+            .into());
         }
         let committed = self.state.account(&body.signer).ok_or(Invalid::UnknownSigner(body.signer))?.nonce;
         self.mempool.check(&tx, committed)?;
@@ -186,7 +198,8 @@ impl Ledger {
     /// Where a committed transaction is, with its receipt.
     pub fn committed_tx(&self, id: &Hash) -> Result<Option<(Block, u32, contracts::Receipt)>, StoreError> {
         let Some((height, index)) = self.storage.tx_location(id)? else { return Ok(None) };
-        let block = self.storage.block(height)?.ok_or_else(|| StoreError::Corrupt(format!("block {height} missing")))?;
+        let block =
+            self.storage.block(height)?.ok_or_else(|| StoreError::Corrupt(format!("block {height} missing")))?;
         let receipt = self
             .storage
             .receipt(height, index)?
@@ -229,7 +242,8 @@ impl ConsensusApp for Ledger {
 
     fn build_block(&mut self, _height: Height, _round: u32, proposer: AccountId, max_txs: usize) -> Block {
         let candidates = self.mempool.select(max_txs);
-        let (block, executed, dropped) = block::build_block(&self.state, &self.head, wall_clock_ms(), proposer, candidates);
+        let (block, executed, dropped) =
+            block::build_block(&self.state, &self.head, wall_clock_ms(), proposer, candidates);
         for (tx, reason) in dropped {
             // The account's queue cannot go into a block from its head: drop it whole.
             tracing::warn!(tx = %tx.signed().id(), %reason, "dropping pending transactions that can no longer be included");

@@ -59,7 +59,7 @@ pub fn start_engine(config: &Config) -> anyhow::Result<Engine> {
         heartbeat: Duration::from_millis(config.block.heartbeat_ms),
         max_block_txs: config.block.max_txs,
     };
-    Ok(Engine::start(ledger, key, cadence, 8192))
+    Engine::start(ledger, key, cadence, 8192).context("starting the ledger thread")
 }
 
 /// Runs the node until SIGINT or SIGTERM.

@@ -55,7 +55,12 @@ fn bad_input_gets_a_4xx_with_a_reason_and_no_state_change() {
         ("not hex", post(&tx_url, br#"{"tx": "zz"}"#), 400, "bad_hex"),
         ("not a transaction", post(&tx_url, br#"{"tx": "00ff"}"#), 400, "malformed_tx"),
         ("oversized body", post(&tx_url, &vec![b' '; api::MAX_TX_BODY + 1]), 413, "body_too_large"),
-        ("wrong chain", submit(&base, &pay(&council, &ChainId::new("other-chain").expect("id"), 0)), 400, "wrong_chain"),
+        (
+            "wrong chain",
+            submit(&base, &pay(&council, &ChainId::new("other-chain").expect("id"), 0)),
+            400,
+            "wrong_chain",
+        ),
         ("unknown account", submit(&base, &pay(&SigningKey::from_bytes(&[42; 32]), &chain, 0)), 404, "unknown_account"),
         ("nonce from the future", submit(&base, &pay(&council, &chain, 5)), 409, "bad_nonce"),
         // The council member holds no coins: the ledger would reject it, so it is not admitted.

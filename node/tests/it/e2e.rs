@@ -131,8 +131,20 @@ fn issue_2_the_whole_story_runs_on_a_real_node_and_survives_kill_9() {
     net.ok(Some("treasurer"), &["treasury", "fund", "grasbroek", "1000"]);
     net.ok(
         Some("officer"),
-        &["task", "post", "--budget", "grasbroek", "--title", "Paint the bench at the Pancratiusplein",
-          "--reward", "15.00", "--slots", "3", "--deadline", "+14d"],
+        &[
+            "task",
+            "post",
+            "--budget",
+            "grasbroek",
+            "--title",
+            "Paint the bench at the Pancratiusplein",
+            "--reward",
+            "15.00",
+            "--slots",
+            "3",
+            "--deadline",
+            "+14d",
+        ],
     );
     let task = net.json("/v1/tasks/1");
     assert_eq!(task["task"]["escrow"], "45.00");
