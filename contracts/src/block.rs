@@ -195,11 +195,7 @@ impl CommitCert {
             got = got.saturating_add(power);
         }
         // got > 2/3 total, in integers: 3 * got > 2 * total.
-        if u128::from(got) * 3 > u128::from(total) * 2 {
-            Ok(())
-        } else {
-            Err(CertError::NotEnoughPower { got, total })
-        }
+        if u128::from(got) * 3 > u128::from(total) * 2 { Ok(()) } else { Err(CertError::NotEnoughPower { got, total }) }
     }
 }
 
@@ -409,7 +405,11 @@ pub fn validate_block(
         });
     }
     if executed.state_root != header.state_root {
-        return Err(BlockError::RootMismatch { which: "state", header: header.state_root, computed: executed.state_root });
+        return Err(BlockError::RootMismatch {
+            which: "state",
+            header: header.state_root,
+            computed: executed.state_root,
+        });
     }
     Ok(executed)
 }

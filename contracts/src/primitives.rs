@@ -306,9 +306,7 @@ impl AccountId {
     pub fn from_address(text: &str) -> Result<Self, AddressError> {
         let text = text.trim();
         let checked = CheckedHrpstring::new::<Bech32m>(text).map_err(|err| match err {
-            bech32::primitives::decode::CheckedHrpstringError::Checksum(_) => {
-                AddressError::Checksum(text.to_owned())
-            }
+            bech32::primitives::decode::CheckedHrpstringError::Checksum(_) => AddressError::Checksum(text.to_owned()),
             _ => AddressError::Malformed(text.to_owned()),
         })?;
         let hrp = checked.hrp().to_lowercase();
@@ -555,10 +553,9 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|role| role.name() == s.trim().to_lowercase())
-            .ok_or_else(|| format!("unknown role {s:?}; roles are council, treasurer, registrar, officer, verifier, merchant"))
+        Self::ALL.into_iter().find(|role| role.name() == s.trim().to_lowercase()).ok_or_else(|| {
+            format!("unknown role {s:?}; roles are council, treasurer, registrar, officer, verifier, merchant")
+        })
     }
 }
 

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use crate::codec::{Decode, DecodeError, Encode, Reader, put_bytes};
 use crate::crypto::HashKind;
 use crate::primitives::{
-    AccountId, Amount, BudgetCode, ClaimId, Hash, Height, Nonce, PayoutRef, ProposalId, RedemptionId, RoleSet,
-    TaskId, Timestamp,
+    AccountId, Amount, BudgetCode, ClaimId, Hash, Height, Nonce, PayoutRef, ProposalId, RedemptionId, RoleSet, TaskId,
+    Timestamp,
 };
 use crate::tx::{CouncilAction, RejectReason};
 use crate::{codec_struct, codec_unit_enum};
@@ -512,9 +512,7 @@ impl State {
         for (key, value) in changes {
             let key_bytes = key.to_bytes();
             let bucket = bucket_of(&key_bytes);
-            let leaves = patched
-                .entry(bucket)
-                .or_insert_with(|| self.leaves.get(bucket).cloned().unwrap_or_default());
+            let leaves = patched.entry(bucket).or_insert_with(|| self.leaves.get(bucket).cloned().unwrap_or_default());
             match value {
                 Some(value) => {
                     let leaf = leaf_hash(&key_bytes, value);

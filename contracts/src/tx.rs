@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::codec::{Decode, DecodeError, Encode, Reader};
 use crate::crypto::{self, Domain, HashKind, Signature, SignatureError};
 use crate::primitives::{
-    AccountId, Amount, BudgetCode, ChainId, ClaimId, Hash, Nonce, PayoutRef, ProposalId, RedemptionId, Role,
-    TaskId, Timestamp,
+    AccountId, Amount, BudgetCode, ChainId, ClaimId, Hash, Nonce, PayoutRef, ProposalId, RedemptionId, Role, TaskId,
+    Timestamp,
 };
 use crate::{codec_newtype_enum, codec_struct, codec_unit_enum};
 

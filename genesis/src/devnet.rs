@@ -105,7 +105,11 @@ pub fn create(dir: &Path, template: &Template, genesis_time: Timestamp) -> Resul
         genesis_time,
         params: template.params.clone(),
         treasury: Amount::ZERO,
-        budgets: template.budgets.iter().map(|code| GenesisBudget { code: code.clone(), balance: Amount::ZERO }).collect(),
+        budgets: template
+            .budgets
+            .iter()
+            .map(|code| GenesisBudget { code: code.clone(), balance: Amount::ZERO })
+            .collect(),
         accounts: genesis_accounts,
         validators: genesis_validators,
     };

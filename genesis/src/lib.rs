@@ -120,7 +120,10 @@ impl Genesis {
 
     /// Checks the rules of the format (G-1..G-6 in docs/rules.md).
     pub fn validate(&self) -> Result<(), GenesisError> {
-        if self.network.is_empty() || self.network.len() > 32 || !self.network.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b' ') {
+        if self.network.is_empty()
+            || self.network.len() > 32
+            || !self.network.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b' ')
+        {
             return Err(invalid("network must be 1 to 32 letters, digits, spaces or '-'"));
         }
         let mut seen = BTreeSet::new();
@@ -331,8 +334,18 @@ mod tests {
             genesis_time: Timestamp(1_700_000_000_000),
             params: Params { council_threshold: 2, proposal_ttl_ms: 1000 },
             treasury: Amount::coins(5),
-            budgets: vec![GenesisBudget { code: BudgetCode::new("grasbroek").unwrap_or_else(|_| unreachable!()), balance: Amount::coins(1) }],
-            accounts: (1..=3).map(|n| GenesisAccount { address: key(n), roles: vec![Role::Council], enrolled: false, balance: Amount::ZERO }).collect(),
+            budgets: vec![GenesisBudget {
+                code: BudgetCode::new("grasbroek").unwrap_or_else(|_| unreachable!()),
+                balance: Amount::coins(1),
+            }],
+            accounts: (1..=3)
+                .map(|n| GenesisAccount {
+                    address: key(n),
+                    roles: vec![Role::Council],
+                    enrolled: false,
+                    balance: Amount::ZERO,
+                })
+                .collect(),
             validators: vec![GenesisValidator { name: "gemeente".into(), key: key(9), power: 1 }],
         }
     }

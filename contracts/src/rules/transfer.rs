@@ -19,10 +19,9 @@ pub(super) fn apply_transfer(view: &mut Overlay<'_>, from: AccountId, t: &Transf
         Some(a) if a.enrolled || !a.roles.is_empty() => a,
         _ => return Err(Rejection::UnknownRecipient(t.recipient)),
     };
-    let mut sender = view.account(from).ok_or(Rejection::InsufficientBalance {
-        needed: t.amount,
-        available: crate::primitives::Amount::ZERO,
-    })?;
+    let mut sender = view
+        .account(from)
+        .ok_or(Rejection::InsufficientBalance { needed: t.amount, available: crate::primitives::Amount::ZERO })?;
     sender.balance = debit(sender.balance, t.amount)?;
     recipient.balance = credit(recipient.balance, t.amount)?;
     view.put_account(from, sender);

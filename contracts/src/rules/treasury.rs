@@ -10,7 +10,11 @@ use crate::tx::{DefundBudget, Enroll, FundBudget, Unenroll};
 use super::common::{credit, globals, positive, require_role};
 
 /// R-BUD-1: the treasurer moves treasury coins into a budget, creating it on first funding.
-pub(super) fn apply_fund_budget(view: &mut Overlay<'_>, signer: AccountId, f: &FundBudget) -> Result<Vec<Event>, Rejection> {
+pub(super) fn apply_fund_budget(
+    view: &mut Overlay<'_>,
+    signer: AccountId,
+    f: &FundBudget,
+) -> Result<Vec<Event>, Rejection> {
     require_role(view, signer, Role::Treasurer)?;
     positive(f.amount)?;
     let mut g = globals(view)?;
