@@ -274,6 +274,9 @@ pub enum BlockError {
     /// Too many transactions or a count mismatch.
     #[error("block holds {0} transactions, more than allowed or than its header says")]
     TxCount(usize),
+    /// The verified transactions handed in differ from the block's.
+    #[error("verified transaction {0} is not the block's transaction at that position")]
+    TxMismatch(usize),
     /// A transaction may not be in a block.
     #[error("transaction {index} is invalid: {reason}")]
     InvalidTx {
@@ -390,6 +393,10 @@ pub fn validate_block(
         || txs.len() != block.txs.len()
     {
         return Err(BlockError::TxCount(block.txs.len()));
+    }
+    // The verified list must be exactly the block's transactions, in order.
+    if let Some(index) = txs.iter().zip(&block.txs).position(|(verified, tx)| verified.signed() != tx) {
+        return Err(BlockError::TxMismatch(index));
     }
     let computed = tx_root(&block.txs);
     if computed != header.tx_root {

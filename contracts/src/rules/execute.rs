@@ -64,7 +64,9 @@ pub fn execute(
     verified: &VerifiedTx,
 ) -> Result<Receipt, Invalid> {
     let tx = verified.tx();
-    check_envelope(view, chain_id, tx)?;
+    let account = check_envelope(view, chain_id, tx)?;
+    // Computed before any write, so a transaction that cannot be included leaves nothing.
+    let next_nonce = account.nonce.next().ok_or(Invalid::BadNonce { expected: account.nonce, got: tx.nonce })?;
     let outcome = match dispatch(view, ctx, tx) {
         Ok(events) => {
             view.commit_tx();
@@ -78,7 +80,7 @@ pub fn execute(
     // R-TX-2: the nonce moves whether the rules accepted or rejected the transaction, so a
     // rejected payment can never be replayed later when it would succeed.
     let mut account = view.account(tx.signer).ok_or(Invalid::UnknownSigner(tx.signer))?;
-    account.nonce = account.nonce.next().ok_or(Invalid::BadNonce { expected: account.nonce, got: tx.nonce })?;
+    account.nonce = next_nonce;
     view.put_account(tx.signer, account);
     view.commit_tx();
     Ok(Receipt { tx_id: tx.id(), outcome })

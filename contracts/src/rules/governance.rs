@@ -135,10 +135,17 @@ fn execute_action(view: &mut Overlay<'_>, id: ProposalId, action: &CouncilAction
             let mut acc = view.account(*account).unwrap_or_default();
             acc.roles = acc.roles.with(*role);
             view.put_account(*account, acc);
+            let mut events = vec![Event::RoleGranted { proposal: id, account: *account, role: *role }];
             if *role == Role::Council {
                 g.council_size = g.council_size.checked_add(1).ok_or(Rejection::Overflow)?;
+                // R-GOV-4: a council that grows to two members needs two signatures from now on.
+                if g.council_size >= 2 && g.params.council_threshold < 2 {
+                    g.params.council_threshold = 2;
+                    events.push(Event::ThresholdSet { proposal: id, threshold: 2 });
+                }
             }
-            Event::RoleGranted { proposal: id, account: *account, role: *role }
+            view.put_globals(g);
+            return Ok(events);
         }
         CouncilAction::RevokeRole { account, role } => {
             let mut acc = view.account(*account).ok_or(Rejection::RoleNotHeld(*account, *role))?;

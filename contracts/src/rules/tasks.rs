@@ -220,11 +220,11 @@ pub(super) fn apply_cancel_task(
     let mut budget = view.budget(task.budget.clone()).unwrap_or_default();
     budget.balance = credit(budget.balance, refund)?;
     for id in &task.claims {
-        if let Some(mut claim) = view.claim(*id) {
-            if matches!(claim.status, ClaimStatus::Claimed | ClaimStatus::Submitted) {
-                claim.status = ClaimStatus::Cancelled;
-                view.put_claim(*id, claim);
-            }
+        if let Some(mut claim) = view.claim(*id)
+            && matches!(claim.status, ClaimStatus::Claimed | ClaimStatus::Submitted)
+        {
+            claim.status = ClaimStatus::Cancelled;
+            view.put_claim(*id, claim);
         }
     }
     task.escrow = crate::primitives::Amount::ZERO;
