@@ -3,4 +3,5 @@
 
 mod api_input;
 mod e2e;
+mod storage;
 mod support;
