@@ -145,11 +145,27 @@ pub enum CertError {
     },
 }
 
-fn commit_message(height: Height, round: u32, block_hash: &Hash) -> Vec<u8> {
-    let mut out = Vec::with_capacity(44);
+/// The two kinds of consensus vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum VoteKind {
+    /// First-phase vote.
+    Prevote,
+    /// Second-phase vote; more than two thirds of precommits for one block decide it.
+    Precommit,
+}
+
+/// The bytes a validator signs (under [`Domain::Vote`]) for a vote: kind, height, round and the
+/// block hash, or none for a nil vote. A precommit for a block is also its commit signature, so
+/// the engine's votes and the ledger's [`CommitCert`] are checked against the same message.
+pub fn vote_message(kind: VoteKind, height: Height, round: u32, block: Option<&Hash>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(46);
+    out.push(match kind {
+        VoteKind::Prevote => 0,
+        VoteKind::Precommit => 1,
+    });
     height.encode(&mut out);
     round.encode(&mut out);
-    block_hash.encode(&mut out);
+    block.copied().encode(&mut out);
     out
 }
 
@@ -164,7 +180,12 @@ impl CommitCert {
     ) -> CommitSignature {
         CommitSignature {
             validator: crypto::account_of(key),
-            signature: crypto::sign(key, Domain::BlockCommit, chain_id, &commit_message(height, round, block_hash)),
+            signature: crypto::sign(
+                key,
+                Domain::Vote,
+                chain_id,
+                &vote_message(VoteKind::Precommit, height, round, Some(block_hash)),
+            ),
         }
     }
 
@@ -181,7 +202,7 @@ impl CommitCert {
         let total: u64 = validators.iter().map(|(_, power)| *power).fold(0, u64::saturating_add);
         let mut seen: Vec<AccountId> = Vec::new();
         let mut got: u64 = 0;
-        let message = commit_message(self.height, self.round, &self.block_hash);
+        let message = vote_message(VoteKind::Precommit, self.height, self.round, Some(&self.block_hash));
         for sig in &self.signatures {
             let power = validators
                 .iter()
@@ -189,7 +210,7 @@ impl CommitCert {
                 .map(|(_, p)| *p)
                 .filter(|_| !seen.contains(&sig.validator))
                 .ok_or(CertError::UnknownSigner(sig.validator))?;
-            crypto::verify(&sig.validator, Domain::BlockCommit, chain_id, &message, &sig.signature)
+            crypto::verify(&sig.validator, Domain::Vote, chain_id, &message, &sig.signature)
                 .map_err(|_| CertError::BadSignature(sig.validator))?;
             seen.push(sig.validator);
             got = got.saturating_add(power);

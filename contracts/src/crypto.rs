@@ -17,15 +17,24 @@ use crate::primitives::{AccountId, ChainId, Hash};
 pub enum Domain {
     /// A transaction body.
     Transaction,
-    /// A block header, signed by the validator that commits it.
-    BlockCommit,
+    /// A consensus vote (prevote or precommit); a precommit for a block is its commit signature.
+    Vote,
+    /// A consensus proposal.
+    Proposal,
+    /// The end of a streamed proposal: the proposer vouches for the block it streamed.
+    ProposalParts,
+    /// A validator binding its consensus key to its network (libp2p) identity.
+    PeerProof,
 }
 
 impl Domain {
     const fn tag(self) -> &'static [u8] {
         match self {
             Self::Transaction => b"heitje/tx/v1",
-            Self::BlockCommit => b"heitje/block-commit/v1",
+            Self::Vote => b"heitje/vote/v1",
+            Self::Proposal => b"heitje/proposal/v1",
+            Self::ProposalParts => b"heitje/proposal-parts/v1",
+            Self::PeerProof => b"heitje/peer-proof/v1",
         }
     }
 }
@@ -83,7 +92,7 @@ impl HashKind {
 }
 
 /// A 64-byte ed25519 signature.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Signature(pub [u8; 64]);
 
 impl std::fmt::Debug for Signature {
@@ -190,7 +199,7 @@ mod tests {
         assert_eq!(verify(&who, Domain::Transaction, &chain(), b"pay", &sig), Ok(()));
         let other_chain = ChainId::new("heerlen-other").unwrap_or_else(|_| unreachable!());
         assert_eq!(verify(&who, Domain::Transaction, &other_chain, b"pay", &sig), Err(SignatureError::Mismatch));
-        assert_eq!(verify(&who, Domain::BlockCommit, &chain(), b"pay", &sig), Err(SignatureError::Mismatch));
+        assert_eq!(verify(&who, Domain::Vote, &chain(), b"pay", &sig), Err(SignatureError::Mismatch));
         assert_eq!(verify(&who, Domain::Transaction, &chain(), b"pax", &sig), Err(SignatureError::Mismatch));
     }
 

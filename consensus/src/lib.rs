@@ -1,0 +1,16 @@
+//! The adapter between the Heitje ledger and the Malachite BFT engine (Tendermint).
+//!
+//! This crate is the only one that names Malachite types. It provides the consensus context
+//! (`context`), the canonical wire codec (`codec`), ed25519 signing with `verify_strict`
+//! (`signing`), block streaming as proposal parts (`parts`) and the engine loop (`driver`). The
+//! node plugs in through the narrow [`Host`] port, which speaks only ledger types.
+
+pub mod codec;
+pub mod context;
+mod driver;
+mod parts;
+mod port;
+pub mod signing;
+
+pub use driver::{Running, Settings, Timeouts, peer_id_of, start};
+pub use port::{Host, HostError, Misbehavior, MisbehaviorKind, Undecided};
