@@ -300,6 +300,27 @@ pub struct BlockView {
     pub cert: Option<contracts::CommitCert>,
 }
 
+/// `GET /v1/misbehavior`: a validator signed two conflicting consensus messages.
+///
+/// The two messages are the signed originals in the canonical consensus encoding, so anyone can
+/// re-check them against the validator's key. Validators are municipal partners: the remedy is
+/// organisational (a council vote to rotate or remove the key), not slashing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MisbehaviorView {
+    /// The validator.
+    pub validator: AccountId,
+    /// Height of the conflicting messages.
+    pub height: Height,
+    /// Consensus round.
+    pub round: u32,
+    /// `double_vote` or `double_proposal`.
+    pub kind: String,
+    /// First signed message, hex.
+    pub first: String,
+    /// Conflicting signed message, hex.
+    pub second: String,
+}
+
 /// Answer to `POST /v1/evidence` and `POST /v1/documents`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stored {

@@ -6,20 +6,19 @@
 //! decode error, which the engine drops; it never panics.
 
 use bytes::Bytes;
-use contracts::codec::{DecodeError, Decode, Encode, Reader, put_bytes, put_len};
+use contracts::codec::{Decode, DecodeError, Encode, Reader, put_bytes, put_len};
 use contracts::crypto::Signature;
 use contracts::{AccountId, Hash};
+use malachitebft_app_channel::app::consensus::LivenessMsg;
+use malachitebft_app_channel::app::streaming::{StreamContent, StreamId, StreamMessage};
 use malachitebft_app_channel::app::types::codec::{Codec, HasEncodedLen};
 use malachitebft_app_channel::app::types::core::{
-    CommitCertificate, ExtendedCommitCertificate, ExtendedCommitSignature, NilOrVal,
-    PolkaCertificate, PolkaSignature, Round, RoundCertificate, RoundCertificateType, RoundSignature, SignedMessage,
-    ValidatorProof, Validity, VoteType,
+    CommitCertificate, ExtendedCommitCertificate, ExtendedCommitSignature, NilOrVal, PolkaCertificate, PolkaSignature,
+    Round, RoundCertificate, RoundCertificateType, RoundSignature, SignedMessage, ValidatorProof, Validity, VoteType,
 };
-use malachitebft_app_channel::app::streaming::{StreamContent, StreamId, StreamMessage};
 use malachitebft_app_channel::app::types::sync::{RawDecidedValue, Request, Response, Status};
-use malachitebft_sync::{ValueRequest, ValueResponse};
-use malachitebft_app_channel::app::consensus::LivenessMsg;
 use malachitebft_app_channel::app::types::{PeerId, ProposedValue, SignedConsensusMsg};
+use malachitebft_sync::{ValueRequest, ValueResponse};
 
 use crate::context::{Address, BlockHash, Height, LedgerCtx, Proposal, ProposalPart, Vote};
 
@@ -314,12 +313,7 @@ impl Wire for RoundSignature<LedgerCtx> {
         self.signature.put(out);
     }
     fn get(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(Self {
-            vote_type: Wire::get(r)?,
-            value_id: Wire::get(r)?,
-            address: Wire::get(r)?,
-            signature: Wire::get(r)?,
-        })
+        Ok(Self { vote_type: Wire::get(r)?, value_id: Wire::get(r)?, address: Wire::get(r)?, signature: Wire::get(r)? })
     }
 }
 
@@ -615,11 +609,8 @@ pub fn to_ledger_cert(cert: &CommitCertificate<LedgerCtx>) -> Option<contracts::
 
 /// Converts a ledger commit certificate into the engine's (for value sync).
 pub fn from_ledger_cert(cert: &contracts::CommitCert) -> ExtendedCommitCertificate<LedgerCtx> {
-    let mut commit_signatures: Vec<_> = cert
-        .signatures
-        .iter()
-        .map(|s| ExtendedCommitSignature::new(Address(s.validator), s.signature, None))
-        .collect();
+    let mut commit_signatures: Vec<_> =
+        cert.signatures.iter().map(|s| ExtendedCommitSignature::new(Address(s.validator), s.signature, None)).collect();
     commit_signatures.sort_by(|a: &ExtendedCommitSignature<LedgerCtx>, b| a.address.cmp(&b.address));
     ExtendedCommitCertificate {
         height: Height(cert.height),

@@ -398,9 +398,8 @@ mod tests {
     use malachitebft_app_channel::app::types::core::{Context as _, ValidatorSet as _};
 
     fn set(n: u8) -> ValidatorSet {
-        let ids: Vec<(AccountId, u64)> = (1..=n)
-            .map(|i| (contracts::crypto::account_of(&SigningKey::from_bytes(&[i; 32])), 1))
-            .collect();
+        let ids: Vec<(AccountId, u64)> =
+            (1..=n).map(|i| (contracts::crypto::account_of(&SigningKey::from_bytes(&[i; 32])), 1)).collect();
         ValidatorSet::new(&ids).expect("valid set")
     }
 

@@ -68,9 +68,9 @@ pub struct Settings {
     /// The chain.
     pub chain_id: ChainId,
     /// Consensus p2p listen address, e.g. `/ip4/127.0.0.1/tcp/27000`.
-    pub listen: Multiaddr,
+    pub listen: String,
     /// The other validators, as `/ip4/…/tcp/…/p2p/<peer id>`; only these may connect.
-    pub peers: Vec<Multiaddr>,
+    pub peers: Vec<String>,
     /// Directory of Malachite's write-ahead log.
     pub wal_dir: PathBuf,
     /// Consensus timeouts.
@@ -121,10 +121,25 @@ impl malachitebft_app_channel::app::config::NodeConfig for EngineConfig {
 
 /// The running engine.
 pub struct Running {
-    /// The engine's actors.
-    pub engine: EngineHandle,
-    /// The loop answering the engine; it ends with an error on a host fault.
-    pub driver: tokio::task::JoinHandle<Result<(), HostError>>,
+    engine: EngineHandle,
+    driver: tokio::task::JoinHandle<Result<(), HostError>>,
+}
+
+impl Running {
+    /// Resolves when the engine loop ends: `Err` on a ledger fault, `Ok` when the engine stopped.
+    pub async fn stopped(&mut self) -> Result<(), HostError> {
+        match (&mut self.driver).await {
+            Ok(result) => result,
+            Err(err) => Err(HostError(format!("the consensus loop failed: {err}"))),
+        }
+    }
+
+    /// Stops the engine's actors and the loop.
+    pub fn shutdown(self) {
+        self.engine.actor.stop(None);
+        self.driver.abort();
+        self.engine.handle.abort();
+    }
 }
 
 impl std::fmt::Debug for Running {
@@ -142,9 +157,21 @@ pub async fn start<H: Host>(settings: Settings, host: Arc<H>) -> eyre::Result<Ru
     let proof_bytes = Bytes::from(codec::to_bytes(&proof));
     let address = Address(keys.account());
 
+    let listen: Multiaddr = settings
+        .listen
+        .parse()
+        .map_err(|e| eyre::eyre!("p2p listen address {:?} is not a multiaddr: {e}", settings.listen))?;
+    let mut peers = Vec::with_capacity(settings.peers.len());
+    for peer in &settings.peers {
+        let addr: Multiaddr = peer.parse().map_err(|e| eyre::eyre!("peer address {peer:?} is not a multiaddr: {e}"))?;
+        if !peer.contains("/p2p/") {
+            eyre::bail!("peer address {peer:?} must end in /p2p/<peer id> so the peer is authenticated");
+        }
+        peers.push(addr);
+    }
     let mut p2p = P2pConfig {
-        listen_addr: settings.listen.clone(),
-        persistent_peers: settings.peers.clone(),
+        listen_addr: listen,
+        persistent_peers: peers,
         persistent_peers_only: true,
         discovery: DiscoveryConfig { enabled: false, ..DiscoveryConfig::default() },
         protocol: PubSubProtocol::Broadcast,
@@ -152,7 +179,8 @@ pub async fn start<H: Host>(settings: Settings, host: Arc<H>) -> eyre::Result<Ru
     };
     p2p.pubsub_max_size = bytesize_mib(4);
     p2p.rpc_max_size = bytesize_mib(64);
-    let consensus = ConsensusConfig { p2p, value_payload: ValuePayload::ProposalAndParts, ..ConsensusConfig::default() };
+    let consensus =
+        ConsensusConfig { p2p, value_payload: ValuePayload::ProposalAndParts, ..ConsensusConfig::default() };
     let value_sync = ValueSyncConfig {
         enabled: true,
         status_update_interval: Duration::from_secs(2),
@@ -325,7 +353,8 @@ impl<H: Host> Driver<H> {
                     None => {
                         let deadline = Instant::now() + timeout / 2;
                         let block = self.host.build_block(height.0, r, self.me, deadline).await?;
-                        let undecided = Undecided { round: r, pol_round: None, proposer: self.me, block: block.clone() };
+                        let undecided =
+                            Undecided { round: r, pol_round: None, proposer: self.me, block: block.clone() };
                         self.keep(height, undecided, Validity::Valid).await?;
                         block
                     }
@@ -407,7 +436,9 @@ impl<H: Host> Driver<H> {
                         self.blocks.retain(|(h, _, _), _| *h > height);
                         self.streams.prune_below(mc::Height::increment(&height));
                     }
-                    _ => tracing::error!(%height, value = %certificate.value_id, "decided a block this node does not have"),
+                    _ => {
+                        tracing::error!(%height, value = %certificate.value_id, "decided a block this node does not have")
+                    }
                 }
                 reply(tx, (), "Decided");
             }
@@ -450,7 +481,9 @@ impl<H: Host> Driver<H> {
                         .decided_range(contracts::Height(from), contracts::Height(to))
                         .await?
                         .into_iter()
-                        .map(|(block, cert)| RawDecidedValue::new(Bytes::from(block.to_bytes()), from_ledger_cert(&cert)))
+                        .map(|(block, cert)| {
+                            RawDecidedValue::new(Bytes::from(block.to_bytes()), from_ledger_cert(&cert))
+                        })
                         .collect()
                 };
                 reply(tx, values, "GetDecidedValues");
@@ -465,8 +498,12 @@ impl<H: Host> Driver<H> {
                                 Validity::Invalid
                             }
                         };
-                        let undecided =
-                            Undecided { round: round.as_u32().unwrap_or(0), pol_round: None, proposer: proposer.0, block };
+                        let undecided = Undecided {
+                            round: round.as_u32().unwrap_or(0),
+                            pol_round: None,
+                            proposer: proposer.0,
+                            block,
+                        };
                         let kept = Kept { undecided, validity };
                         let value = self.proposed_value(height, &kept);
                         let key = (height, kept.undecided.round, kept.undecided.block.hash());

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use bytes::Bytes;
 use contracts::Block;
 use contracts::codec::{Decode, Encode, Reader};
+use malachitebft_app_channel::app::streaming::{StreamContent, StreamId, StreamMessage};
 use malachitebft_app_channel::app::types::PeerId;
 use malachitebft_app_channel::app::types::core::Round;
-use malachitebft_app_channel::app::streaming::{StreamContent, StreamId, StreamMessage};
 
 use crate::codec::{MAX_BLOCK_BYTES, MAX_PART_BYTES};
 use crate::context::{Address, Height, ProposalPart};
@@ -32,15 +32,17 @@ fn stream_id(height: Height, round: u32) -> StreamId {
 }
 
 /// Splits `block`, proposed for `(height, round)` with `pol_round`, into signed stream messages.
-pub(crate) fn split(keys: &Keys, height: Height, round: u32, pol_round: Round, block: &Block) -> Vec<StreamMessage<ProposalPart>> {
+pub(crate) fn split(
+    keys: &Keys,
+    height: Height,
+    round: u32,
+    pol_round: Round,
+    block: &Block,
+) -> Vec<StreamMessage<ProposalPart>> {
     let id = stream_id(height, round);
     let bytes = Bytes::from(block.to_bytes());
-    let mut parts = vec![ProposalPart::Init {
-        height,
-        round: Round::new(round),
-        proposer: Address(keys.account()),
-        pol_round,
-    }];
+    let mut parts =
+        vec![ProposalPart::Init { height, round: Round::new(round), proposer: Address(keys.account()), pol_round }];
     let mut offset = 0;
     while offset < bytes.len() {
         let end = (offset + MAX_PART_BYTES).min(bytes.len());
@@ -155,7 +157,9 @@ fn assemble(checker: &Checker, stream: Stream) -> Result<Assembled, StreamError>
     for part in parts {
         match part {
             StreamContent::Data(ProposalPart::Data(data)) if fin.is_none() => bytes.extend_from_slice(&data),
-            StreamContent::Data(ProposalPart::Fin { block, signature }) if fin.is_none() => fin = Some((block, signature)),
+            StreamContent::Data(ProposalPart::Fin { block, signature }) if fin.is_none() => {
+                fin = Some((block, signature))
+            }
             StreamContent::Fin if fin.is_some() => {}
             _ => return Err(StreamError::Malformed("parts are out of order")),
         }

@@ -72,7 +72,14 @@ impl Checker {
     }
 
     /// Whether the proposer `signer` signed the end of the block stream for `(height, round, block)`.
-    pub(crate) fn verify_parts(&self, signer: &AccountId, height: Height, round: u32, block: &Hash, sig: &Signature) -> bool {
+    pub(crate) fn verify_parts(
+        &self,
+        signer: &AccountId,
+        height: Height,
+        round: u32,
+        block: &Hash,
+        sig: &Signature,
+    ) -> bool {
         crypto::verify(signer, Domain::ProposalParts, &self.chain_id, &parts_bytes(height, round, block), sig).is_ok()
     }
 }

@@ -82,6 +82,46 @@ pub struct MempoolConfig {
     pub max_per_account: usize,
 }
 
+/// Peer-to-peer settings: where consensus and transaction gossip listen, and the other
+/// validators. Only validators of the genesis set may connect; peers are dialled persistently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct P2pConfig {
+    /// Consensus listen address (libp2p multiaddr), e.g. `/ip4/127.0.0.1/tcp/27000`.
+    #[serde(default = "default_p2p_listen")]
+    pub listen: String,
+    /// Transaction gossip listen address (libp2p multiaddr).
+    #[serde(default = "default_gossip_listen")]
+    pub gossip_listen: String,
+    /// The other validators' consensus addresses, each ending in `/p2p/<peer id>`.
+    #[serde(default)]
+    pub peers: Vec<String>,
+    /// The other validators' gossip addresses, each ending in `/p2p/<peer id>`.
+    #[serde(default)]
+    pub gossip_peers: Vec<String>,
+}
+
+/// Consensus timing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsensusConfig {
+    /// Wait for a proposal in round 0, in milliseconds.
+    #[serde(default = "default_propose")]
+    pub propose_timeout_ms: u64,
+    /// Wait for more prevotes, in milliseconds.
+    #[serde(default = "default_vote_timeout")]
+    pub prevote_timeout_ms: u64,
+    /// Wait for more precommits, in milliseconds.
+    #[serde(default = "default_vote_timeout")]
+    pub precommit_timeout_ms: u64,
+    /// Added to each timeout per round, in milliseconds.
+    #[serde(default = "default_vote_timeout")]
+    pub timeout_delta_ms: u64,
+    /// Decided blocks per value-sync response.
+    #[serde(default = "default_sync_batch")]
+    pub sync_batch: usize,
+}
+
 /// The node's configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -101,6 +141,12 @@ pub struct Config {
     /// Mempool.
     #[serde(default = "default_mempool")]
     pub mempool: MempoolConfig,
+    /// Peer-to-peer networking.
+    #[serde(default = "default_p2p")]
+    pub p2p: P2pConfig,
+    /// Consensus timing.
+    #[serde(default = "default_consensus")]
+    pub consensus: ConsensusConfig,
 }
 
 fn default_listen() -> SocketAddr {
@@ -131,6 +177,38 @@ fn default_block() -> BlockConfig {
         max_txs: default_block_txs(),
     }
 }
+fn default_p2p_listen() -> String {
+    "/ip4/127.0.0.1/tcp/27000".into()
+}
+fn default_gossip_listen() -> String {
+    "/ip4/127.0.0.1/tcp/27100".into()
+}
+fn default_p2p() -> P2pConfig {
+    P2pConfig {
+        listen: default_p2p_listen(),
+        gossip_listen: default_gossip_listen(),
+        peers: Vec::new(),
+        gossip_peers: Vec::new(),
+    }
+}
+const fn default_propose() -> u64 {
+    1500
+}
+const fn default_vote_timeout() -> u64 {
+    500
+}
+const fn default_sync_batch() -> usize {
+    64
+}
+fn default_consensus() -> ConsensusConfig {
+    ConsensusConfig {
+        propose_timeout_ms: default_propose(),
+        prevote_timeout_ms: default_vote_timeout(),
+        precommit_timeout_ms: default_vote_timeout(),
+        timeout_delta_ms: default_vote_timeout(),
+        sync_batch: default_sync_batch(),
+    }
+}
 fn default_mempool() -> MempoolConfig {
     MempoolConfig { max_txs: default_mempool_txs(), max_per_account: default_per_account() }
 }
@@ -159,6 +237,8 @@ impl Config {
             api: ApiConfig { listen },
             block: default_block(),
             mempool: default_mempool(),
+            p2p: default_p2p(),
+            consensus: default_consensus(),
         }
     }
 
@@ -173,6 +253,8 @@ impl Config {
         env_override("HEITJE_API_LISTEN", &mut config.api.listen)?;
         env_override("HEITJE_BLOCK_MIN_INTERVAL_MS", &mut config.block.min_interval_ms)?;
         env_override("HEITJE_BLOCK_HEARTBEAT_MS", &mut config.block.heartbeat_ms)?;
+        env_override("HEITJE_P2P_LISTEN", &mut config.p2p.listen)?;
+        env_override("HEITJE_GOSSIP_LISTEN", &mut config.p2p.gossip_listen)?;
         let base = path.parent().unwrap_or(Path::new("."));
         for p in [&mut config.data_dir, &mut config.genesis, &mut config.validator_key] {
             if p.is_relative() {
@@ -196,6 +278,22 @@ impl Config {
         }
         if self.mempool.max_txs == 0 || self.mempool.max_per_account == 0 {
             return invalid("mempool", "limits must be more than 0");
+        }
+        let c = &self.consensus;
+        for (field, value) in [
+            ("consensus.propose_timeout_ms", c.propose_timeout_ms),
+            ("consensus.prevote_timeout_ms", c.prevote_timeout_ms),
+            ("consensus.precommit_timeout_ms", c.precommit_timeout_ms),
+        ] {
+            if !(10..=60_000).contains(&value) {
+                return invalid(field, "must be 10 to 60000");
+            }
+        }
+        if c.timeout_delta_ms > 60_000 {
+            return invalid("consensus.timeout_delta_ms", "must be at most 60000");
+        }
+        if c.sync_batch == 0 || c.sync_batch > 1024 {
+            return invalid("consensus.sync_batch", "must be 1 to 1024");
         }
         Ok(())
     }

@@ -1,36 +1,20 @@
-//! The ledger thread and the single-validator engine.
+//! The ledger thread.
 //!
-//! One OS thread owns the [`Ledger`]. The API reaches it through a [`Handle`]: a bounded channel
-//! of closures with oneshot replies, so there are no shared locks and a full queue answers
-//! "busy" instead of blocking the HTTP server. Between requests the thread drives the consensus
-//! port as a single validator: it builds a block when transactions wait (no sooner than
-//! `min_interval` after the last one) and a heartbeat block after `heartbeat` when idle, signs a
-//! commit certificate and commits. The BFT engine replaces only this driving loop.
+//! One OS thread owns the [`Ledger`]. The API, the consensus loop and the gossip receiver reach
+//! it through a [`Handle`]: a bounded channel of closures with oneshot replies, so there are no
+//! shared locks and a full queue answers "busy" to the API instead of blocking the HTTP server.
+//! Consensus never gets "busy": its calls wait for room ([`Handle::call_patient`]).
 
-use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use contracts::CommitCert;
-use ed25519_dalek::SigningKey;
 use thiserror::Error;
 use tokio::sync::oneshot;
 
-use crate::app::ConsensusApp;
 use crate::ledger::Ledger;
 
 type Job = Box<dyn FnOnce(&mut Ledger) + Send>;
-
-/// Block cadence for the single-validator engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cadence {
-    /// Least time between blocks while transactions wait.
-    pub min_interval: Duration,
-    /// Longest time between blocks when idle.
-    pub heartbeat: Duration,
-    /// Most transactions per block.
-    pub max_block_txs: usize,
-}
 
 /// The ledger thread is gone or its queue is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
@@ -66,6 +50,30 @@ impl Handle {
         })?;
         result.await.map_err(|_| Unavailable::Stopped)
     }
+
+    /// Like [`Handle::call`], but waits for room in the queue instead of answering busy. For
+    /// consensus, which must never drop a request.
+    pub async fn call_patient<R, F>(&self, f: F) -> Result<R, Unavailable>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Ledger) -> R + Send + 'static,
+    {
+        let (reply, result) = oneshot::channel();
+        let mut job: Job = Box::new(move |ledger| {
+            let _ = reply.send(f(ledger));
+        });
+        loop {
+            match self.jobs.try_send(job) {
+                Ok(()) => break,
+                Err(TrySendError::Full(back)) => {
+                    job = back;
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+                Err(TrySendError::Disconnected(_)) => return Err(Unavailable::Stopped),
+            }
+        }
+        result.await.map_err(|_| Unavailable::Stopped)
+    }
 }
 
 /// The running ledger thread.
@@ -77,64 +85,26 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Starts the ledger thread as the single validator `key`.
-    pub fn start(mut ledger: Ledger, key: SigningKey, cadence: Cadence, queue: usize) -> std::io::Result<Self> {
+    /// Starts the ledger thread with a queue of `queue` requests.
+    pub fn start(mut ledger: Ledger, queue: usize) -> std::io::Result<Self> {
         let (jobs, inbox) = mpsc::sync_channel::<Job>(queue);
-        let thread = std::thread::Builder::new()
-            .name("ledger".into())
-            .spawn(move || run_solo(&mut ledger, &key, cadence, &inbox))?;
+        let thread = std::thread::Builder::new().name("ledger".into()).spawn(move || {
+            while let Ok(job) = inbox.recv() {
+                job(&mut ledger);
+            }
+            Ok(())
+        })?;
         Ok(Self { handle: Handle { jobs }, thread })
     }
 
-    /// Drops the handle and waits for the thread to finish its current block.
+    /// Drops the handle and waits for the thread to finish its current request.
     pub fn stop(self) -> Result<(), String> {
         drop(self.handle);
         self.thread.join().map_err(|_| "the ledger thread panicked".to_string())?
     }
 
-    /// Whether the ledger thread has stopped (it stops on a storage fault).
+    /// Whether the ledger thread has stopped.
     pub fn is_finished(&self) -> bool {
         self.thread.is_finished()
-    }
-}
-
-fn run_solo(
-    ledger: &mut Ledger,
-    key: &SigningKey,
-    cadence: Cadence,
-    inbox: &mpsc::Receiver<Job>,
-) -> Result<(), String> {
-    let me = contracts::crypto::account_of(key);
-    let mut last_block = Instant::now();
-    loop {
-        let wait = if ledger.mempool().is_empty() { cadence.heartbeat } else { cadence.min_interval };
-        let due = last_block + wait;
-        let now = Instant::now();
-        if now < due {
-            match inbox.recv_timeout(due - now) {
-                Ok(job) => {
-                    job(ledger);
-                    continue;
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
-            }
-        }
-        let height = ledger.next_height();
-        let block = ledger.build_block(height, 0, me, cadence.max_block_txs);
-        let hash = block.hash();
-        let cert = CommitCert {
-            height,
-            round: 0,
-            block_hash: hash,
-            signatures: vec![CommitCert::sign(key, &block.header.chain_id, height, 0, &hash)],
-        };
-        if let Err(err) = ledger.commit(&block, &cert) {
-            // A storage fault or a broken invariant: stop rather than build on doubt.
-            tracing::error!(%err, %height, "commit failed; the node stops producing blocks");
-            return Err(err.to_string());
-        }
-        tracing::debug!(%height, txs = block.txs.len(), "committed block");
-        last_block = Instant::now();
     }
 }

@@ -10,7 +10,7 @@ use api::{
 };
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRef, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -26,6 +26,7 @@ use crate::engine::{Handle, Unavailable};
 use crate::ledger::{Ledger, SubmitError};
 use crate::mempool::AdmitError;
 use crate::storage::StoreError;
+use crate::txgossip::Outbox;
 
 /// Longest public document (task description), in bytes.
 pub const MAX_DOCUMENT: usize = 4096;
@@ -116,7 +117,24 @@ fn parse_number(text: &str, what: &str) -> Result<u64, ApiError> {
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
 /// The router, with request-size limits on the upload routes.
-pub fn router(handle: Handle) -> Router {
+/// What the handlers share: the ledger thread and the gossip outbox.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The ledger thread.
+    pub handle: Handle,
+    /// Admitted transactions go here to reach the other validators.
+    pub outbox: Option<Outbox>,
+}
+
+impl FromRef<AppState> for Handle {
+    fn from_ref(state: &AppState) -> Self {
+        state.handle.clone()
+    }
+}
+
+/// The API's routes over the ledger thread `handle`; admitted transactions are gossiped through
+/// `outbox` when there is one.
+pub fn router(handle: Handle, outbox: Option<Outbox>) -> Router {
     Router::new()
         .route("/livez", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -138,8 +156,9 @@ pub fn router(handle: Handle) -> Router {
         .route("/v1/evidence/{commitment}", get(evidence))
         .route("/v1/documents", post(upload_document).layer(DefaultBodyLimit::max(MAX_DOCUMENT)))
         .route("/v1/documents/{hash}", get(document))
+        .route("/v1/misbehavior", get(misbehavior))
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint; see docs/api.md") })
-        .with_state(handle)
+        .with_state(AppState { handle, outbox })
 }
 
 async fn readyz(State(handle): State<Handle>) -> Response {
@@ -169,8 +188,14 @@ async fn status(State(handle): State<Handle>) -> ApiResult<Status> {
     ))
 }
 
+async fn misbehavior(State(handle): State<Handle>) -> ApiResult<Vec<api::MisbehaviorView>> {
+    let records = handle.call(|l| l.storage().misbehavior(100)).await??;
+    let views = records.iter().filter_map(|r| serde_json::from_slice(r).ok()).collect();
+    Ok(Json(views))
+}
+
 async fn submit_tx(
-    State(handle): State<Handle>,
+    State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Submitted>), ApiError> {
     let body = body.map_err(|r| body_error(r, api::MAX_TX_BODY))?;
@@ -181,7 +206,11 @@ async fn submit_tx(
     let signed = SignedTx::decode_checked(&bytes)
         .map_err(|e| ApiError::bad_request("malformed_tx", format!("field tx is not a signed transaction: {e}")))?;
     let verified = VerifiedTx::verify(signed).map_err(SubmitError::from)?;
-    let tx_id = handle.call(move |l| l.submit(verified)).await??;
+    let gossiped = verified.signed().clone();
+    let tx_id = state.handle.call(move |l| l.submit(verified)).await??;
+    if let Some(outbox) = &state.outbox {
+        outbox.push(&gossiped);
+    }
     Ok((StatusCode::ACCEPTED, Json(Submitted { tx_id, status: "pending".into() })))
 }
 

@@ -2,12 +2,14 @@
 //! mempool, the off-chain evidence and document stores, and the HTTP API.
 
 pub mod app;
+pub mod bft;
 pub mod config;
 pub mod engine;
 pub mod http;
 pub mod ledger;
 pub mod mempool;
 pub mod storage;
+pub mod txgossip;
 
 use std::path::Path;
 use std::time::Duration;
@@ -17,7 +19,7 @@ use ed25519_dalek::SigningKey;
 use genesis::Genesis;
 
 use crate::config::Config;
-use crate::engine::{Cadence, Engine};
+use crate::engine::Engine;
 use crate::ledger::Ledger;
 use crate::mempool::Limits;
 use crate::storage::Storage;
@@ -39,8 +41,9 @@ pub fn load_genesis(path: &Path) -> anyhow::Result<Genesis> {
     Genesis::from_json(&text).with_context(|| format!("in genesis file {}", path.display()))
 }
 
-/// Opens storage and the ledger, and starts the ledger thread.
-pub fn start_engine(config: &Config) -> anyhow::Result<Engine> {
+/// Opens storage and the ledger, and starts the ledger thread. Returns it with this
+/// validator's key.
+pub fn start_engine(config: &Config) -> anyhow::Result<(Engine, SigningKey)> {
     let genesis = load_genesis(&config.genesis)?;
     let key = load_validator_key(&config.validator_key)?;
     let me = contracts::crypto::account_of(&key);
@@ -54,26 +57,72 @@ pub fn start_engine(config: &Config) -> anyhow::Result<Engine> {
     let limits = Limits { max_txs: config.mempool.max_txs, max_per_account: config.mempool.max_per_account };
     let ledger = Ledger::open(storage, genesis, limits).context("opening the ledger")?;
     tracing::info!(height = %ledger.head().height, state_root = %ledger.head().state_root, "ledger opened");
-    let cadence = Cadence {
-        min_interval: Duration::from_millis(config.block.min_interval_ms),
-        heartbeat: Duration::from_millis(config.block.heartbeat_ms),
-        max_block_txs: config.block.max_txs,
-    };
-    Engine::start(ledger, key, cadence, 8192).context("starting the ledger thread")
+    let engine = Engine::start(ledger, 8192).context("starting the ledger thread")?;
+    Ok((engine, key))
 }
 
-/// Runs the node until SIGINT or SIGTERM.
+/// Consensus settings from the node config.
+fn consensus_settings(config: &Config, key: SigningKey, chain_id: contracts::ChainId) -> consensus::Settings {
+    let c = &config.consensus;
+    consensus::Settings {
+        moniker: contracts::crypto::account_of(&key).to_string(),
+        key,
+        chain_id,
+        listen: config.p2p.listen.clone(),
+        peers: config.p2p.peers.clone(),
+        wal_dir: config.data_dir.join("wal"),
+        timeouts: consensus::Timeouts {
+            propose_ms: c.propose_timeout_ms,
+            prevote_ms: c.prevote_timeout_ms,
+            precommit_ms: c.precommit_timeout_ms,
+            delta_ms: c.timeout_delta_ms,
+        },
+        min_block_interval: Duration::from_millis(config.block.min_interval_ms),
+        heartbeat: Duration::from_millis(config.block.heartbeat_ms),
+        sync_batch: c.sync_batch,
+    }
+}
+
+/// Runs the node until SIGINT or SIGTERM, or until consensus stops on a ledger fault.
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let engine = start_engine(&config)?;
+    let (engine, key) = start_engine(&config)?;
+    let key_secret = key.to_bytes();
+    let chain_id = engine.handle.call(|l| l.head().chain_id.clone()).await?;
+    let host = std::sync::Arc::new(bft::LedgerHost::new(engine.handle.clone(), config.block.max_txs));
+    let mut running = consensus::start(consensus_settings(&config, key, chain_id), host)
+        .await
+        .map_err(|e| anyhow::anyhow!("starting consensus: {e:#}"))?;
+    tracing::info!(p2p = %config.p2p.listen, peers = config.p2p.peers.len(), "consensus started");
     let listener = tokio::net::TcpListener::bind(config.api.listen)
         .await
         .with_context(|| format!("binding the API to {}", config.api.listen))?;
     tracing::info!(listen = %config.api.listen, "API listening");
-    let router = http::router(engine.handle.clone());
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await.context("serving the API")?;
+    let validators = engine.handle.call(|l| l.genesis().validators.iter().map(|v| v.key.0).collect::<Vec<_>>()).await?;
+    let chain_id = engine.handle.call(|l| l.head().chain_id.to_string()).await?;
+    let gossip_settings = txgossip::Settings {
+        secret: key_secret,
+        listen: config.p2p.gossip_listen.clone(),
+        peers: config.p2p.gossip_peers.clone(),
+        validators,
+        topic: format!("heitje/{chain_id}/txs/v1"),
+    };
+    let (outbox, gossip) = txgossip::start(gossip_settings, engine.handle.clone()).await?;
+    tracing::info!(gossip = %config.p2p.gossip_listen, peers = config.p2p.gossip_peers.len(), "transaction gossip started");
+    let router = http::router(engine.handle.clone(), Some(outbox));
+    let outcome = tokio::select! {
+        served = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()) => {
+            served.context("serving the API")
+        }
+        stopped = running.stopped() => match stopped {
+            Ok(()) => Err(anyhow::anyhow!("the consensus engine stopped")),
+            Err(err) => Err(anyhow::anyhow!("consensus stopped: {err}")),
+        },
+    };
     tracing::info!("stopping");
+    running.shutdown();
+    gossip.shutdown().await;
     engine.stop().map_err(|e| anyhow::anyhow!(e))?;
-    Ok(())
+    outcome
 }
 
 async fn shutdown_signal() {

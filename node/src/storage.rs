@@ -24,8 +24,23 @@ const CF_STATE: &str = "state";
 const CF_HISTORY: &str = "history";
 const CF_EVIDENCE: &str = "evidence";
 const CF_DOCUMENTS: &str = "documents";
-const COLUMN_FAMILIES: [&str; 9] =
-    [CF_META, CF_BLOCKS, CF_CERTS, CF_TX_INDEX, CF_RECEIPTS, CF_STATE, CF_HISTORY, CF_EVIDENCE, CF_DOCUMENTS];
+/// Blocks proposed or received for heights not yet decided (consensus crash recovery).
+const CF_UNDECIDED: &str = "undecided";
+/// Equivocation evidence reported by consensus.
+const CF_MISBEHAVIOR: &str = "misbehavior";
+const COLUMN_FAMILIES: [&str; 11] = [
+    CF_META,
+    CF_BLOCKS,
+    CF_CERTS,
+    CF_TX_INDEX,
+    CF_RECEIPTS,
+    CF_STATE,
+    CF_HISTORY,
+    CF_EVIDENCE,
+    CF_DOCUMENTS,
+    CF_UNDECIDED,
+    CF_MISBEHAVIOR,
+];
 
 const META_GENESIS: &[u8] = b"genesis_hash";
 const META_HEAD: &[u8] = b"head";
@@ -183,6 +198,8 @@ impl Storage {
             }
         }
         batch.put_cf(self.cf(CF_META)?, META_HEAD, block.header.to_bytes());
+        // Undecided blocks of this height and below are settled now.
+        batch.delete_range_cf(self.cf(CF_UNDECIDED)?, 0u64.to_be_bytes(), (height.0.saturating_add(1)).to_be_bytes());
         self.db.write_opt(batch, &Self::synced())?;
         Ok(())
     }
@@ -257,5 +274,60 @@ impl Storage {
     /// A public document.
     pub fn document(&self, hash: &Hash) -> Result<Option<String>, StoreError> {
         Ok(self.db.get_cf(self.cf(CF_DOCUMENTS)?, hash.0)?.and_then(|bytes| String::from_utf8(bytes).ok()))
+    }
+
+    /// Keeps an undecided block for `height` under `(round, hash)`: `record` is the caller's
+    /// encoding of the round, proof-of-lock round, proposer and block.
+    pub fn put_undecided(&self, height: Height, round: u32, hash: &Hash, record: &[u8]) -> Result<(), StoreError> {
+        let mut key = Vec::with_capacity(44);
+        key.extend_from_slice(&height.0.to_be_bytes());
+        key.extend_from_slice(&round.to_be_bytes());
+        key.extend_from_slice(&hash.0);
+        self.db.put_cf_opt(self.cf(CF_UNDECIDED)?, key, record, &Self::synced())?;
+        Ok(())
+    }
+
+    /// The undecided block records kept for `height`.
+    pub fn undecided(&self, height: Height) -> Result<Vec<Vec<u8>>, StoreError> {
+        let prefix = height.0.to_be_bytes();
+        let mut out = Vec::new();
+        let iter = self.db.iterator_cf(self.cf(CF_UNDECIDED)?, IteratorMode::From(&prefix, Direction::Forward));
+        for item in iter {
+            let (key, value) = item?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            out.push(value.to_vec());
+        }
+        Ok(out)
+    }
+
+    /// Appends an equivocation record (JSON) under `height ‖ sequence`.
+    pub fn put_misbehavior(&self, height: Height, record: &[u8]) -> Result<(), StoreError> {
+        let cf = self.cf(CF_MISBEHAVIOR)?;
+        let mut prefix = height.0.to_be_bytes().to_vec();
+        let mut seq: u32 = 0;
+        for item in self.db.iterator_cf(cf, IteratorMode::From(&prefix, Direction::Forward)) {
+            let (key, value) = item?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            if value.as_ref() == record {
+                return Ok(()); // the same evidence again
+            }
+            seq = seq.saturating_add(1);
+        }
+        prefix.extend_from_slice(&seq.to_be_bytes());
+        self.db.put_cf_opt(cf, prefix, record, &Self::synced())?;
+        Ok(())
+    }
+
+    /// Equivocation records, newest height first, at most `limit`.
+    pub fn misbehavior(&self, limit: usize) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf(CF_MISBEHAVIOR)?, IteratorMode::End).take(limit) {
+            out.push(item?.1.to_vec());
+        }
+        Ok(out)
     }
 }

@@ -3,5 +3,6 @@
 
 mod api_input;
 mod e2e;
+mod network;
 mod storage;
 mod support;

@@ -23,16 +23,40 @@ pub fn wallet_bin() -> PathBuf {
     path
 }
 
-/// Creates a dev network in `dir` listening on `addr` and returns its node.toml.
-pub fn create_devnet(dir: &Path, addr: SocketAddr) -> PathBuf {
+/// A base port `p` such that `p..p+count` and `p+100..p+100+count` are free on loopback now.
+pub fn free_port_block(count: u16) -> u16 {
+    for _ in 0..200 {
+        let base = free_addr().port();
+        if base > u16::MAX - 100 - count {
+            continue;
+        }
+        let ports = (0..count).flat_map(|i| [base + i, base + 100 + i]);
+        let held: Vec<_> = ports.map(|p| TcpListener::bind(("127.0.0.1", p))).collect();
+        if held.iter().all(Result::is_ok) {
+            return base;
+        }
+    }
+    panic!("no free block of loopback ports");
+}
+
+/// Creates a dev network of `validators` nodes in `dir`, the first node's API on `addr`, and
+/// returns the nodes' config files.
+pub fn create_network(dir: &Path, addr: SocketAddr, validators: u16) -> Vec<PathBuf> {
+    let p2p = free_port_block(validators);
     let out = std::process::Command::new(node_bin())
         .args(["devnet", "--dir"])
         .arg(dir)
         .args(["--listen", &addr.to_string()])
+        .args(["--validators", &validators.to_string(), "--p2p-port", &p2p.to_string()])
         .output()
         .expect("run heitje-node devnet");
     assert!(out.status.success(), "devnet failed: {}", String::from_utf8_lossy(&out.stderr));
-    dir.join("node.toml")
+    (1..=validators).map(|n| dir.join(format!("node{n}.toml"))).collect()
+}
+
+/// Creates a single-validator dev network in `dir` listening on `addr` and returns its config.
+pub fn create_devnet(dir: &Path, addr: SocketAddr) -> PathBuf {
+    create_network(dir, addr, 1).remove(0)
 }
 
 /// GET `url` and parse JSON; returns the status too.
