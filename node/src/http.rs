@@ -124,6 +124,8 @@ pub struct AppState {
     pub handle: Handle,
     /// Admitted transactions go here to reach the other validators.
     pub outbox: Option<Outbox>,
+    /// This node's validator.
+    pub validator: AccountId,
 }
 
 impl FromRef<AppState> for Handle {
@@ -134,7 +136,7 @@ impl FromRef<AppState> for Handle {
 
 /// The API's routes over the ledger thread `handle`; admitted transactions are gossiped through
 /// `outbox` when there is one.
-pub fn router(handle: Handle, outbox: Option<Outbox>) -> Router {
+pub fn router(handle: Handle, outbox: Option<Outbox>, validator: AccountId) -> Router {
     Router::new()
         .route("/livez", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -158,7 +160,7 @@ pub fn router(handle: Handle, outbox: Option<Outbox>) -> Router {
         .route("/v1/documents/{hash}", get(document))
         .route("/v1/misbehavior", get(misbehavior))
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint; see docs/api.md") })
-        .with_state(AppState { handle, outbox })
+        .with_state(AppState { handle, outbox, validator })
 }
 
 async fn readyz(State(handle): State<Handle>) -> Response {
@@ -168,10 +170,12 @@ async fn readyz(State(handle): State<Handle>) -> Response {
     }
 }
 
-async fn status(State(handle): State<Handle>) -> ApiResult<Status> {
+async fn status(State(state): State<AppState>) -> ApiResult<Status> {
+    let me = state.validator;
     Ok(Json(
-        handle
-            .call(|l| {
+        state
+            .handle
+            .call(move |l| {
                 let head = l.head();
                 Status {
                     chain_id: head.chain_id.to_string(),
@@ -181,7 +185,7 @@ async fn status(State(handle): State<Handle>) -> ApiResult<Status> {
                     state_root: head.state_root,
                     time: head.time,
                     mempool: l.mempool().len(),
-                    validator: l.genesis().validators.first().map_or(AccountId([0; 32]), |v| v.key),
+                    validator: me,
                 }
             })
             .await?,

@@ -87,6 +87,7 @@ fn consensus_settings(config: &Config, key: SigningKey, chain_id: contracts::Cha
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let (engine, key) = start_engine(&config)?;
     let key_secret = key.to_bytes();
+    let me = contracts::crypto::account_of(&key);
     let chain_id = engine.handle.call(|l| l.head().chain_id.clone()).await?;
     let host = std::sync::Arc::new(bft::LedgerHost::new(engine.handle.clone(), config.block.max_txs));
     let mut running = consensus::start(consensus_settings(&config, key, chain_id), host)
@@ -108,7 +109,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     };
     let (outbox, gossip) = txgossip::start(gossip_settings, engine.handle.clone()).await?;
     tracing::info!(gossip = %config.p2p.gossip_listen, peers = config.p2p.gossip_peers.len(), "transaction gossip started");
-    let router = http::router(engine.handle.clone(), Some(outbox));
+    let router = http::router(engine.handle.clone(), Some(outbox), me);
     let outcome = tokio::select! {
         served = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()) => {
             served.context("serving the API")
