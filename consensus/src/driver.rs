@@ -522,29 +522,40 @@ impl<H: Host> Driver<H> {
         if evidence.is_empty() {
             return Ok(());
         }
+        let record =
+            |address: &Address, height: Height, round: Round, kind, first: Vec<u8>, second: Vec<u8>| Misbehavior {
+                validator: address.0,
+                height: height.0,
+                round: round.as_u32().unwrap_or(0),
+                kind,
+                first,
+                second,
+            };
         let mut records = Vec::new();
         for (address, pairs) in &evidence.votes {
             for (a, b) in pairs {
-                records.push(Misbehavior {
-                    validator: address.0,
-                    height: a.message.height.0,
-                    round: a.message.round.as_u32().unwrap_or(0),
-                    kind: MisbehaviorKind::DoubleVote,
-                    first: codec::to_bytes(a),
-                    second: codec::to_bytes(b),
-                });
+                let (h, r) = (a.message.height, a.message.round);
+                records.push(record(
+                    address,
+                    h,
+                    r,
+                    MisbehaviorKind::DoubleVote,
+                    codec::to_bytes(a),
+                    codec::to_bytes(b),
+                ));
             }
         }
         for (address, pairs) in &evidence.proposals {
             for (a, b) in pairs {
-                records.push(Misbehavior {
-                    validator: address.0,
-                    height: a.message.height.0,
-                    round: a.message.round.as_u32().unwrap_or(0),
-                    kind: MisbehaviorKind::DoubleProposal,
-                    first: codec::to_bytes(a),
-                    second: codec::to_bytes(b),
-                });
+                let (h, r) = (a.message.height, a.message.round);
+                records.push(record(
+                    address,
+                    h,
+                    r,
+                    MisbehaviorKind::DoubleProposal,
+                    codec::to_bytes(a),
+                    codec::to_bytes(b),
+                ));
             }
         }
         tracing::warn!(count = records.len(), "equivocation evidence recorded");
