@@ -58,6 +58,16 @@ impl Default for Timeouts {
     }
 }
 
+/// How this node takes part in consensus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Votes and proposes.
+    Validator,
+    /// Follows the chain (live messages and value sync) without signing anything: a validator
+    /// whose double-sign guard is ahead of its stored chain.
+    Follower,
+}
+
 /// Everything needed to start the engine.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -81,6 +91,18 @@ pub struct Settings {
     pub heartbeat: Duration,
     /// Decided values per value-sync request.
     pub sync_batch: usize,
+    /// The double-sign guard every vote and proposal passes.
+    pub guard: crate::guard::SignGuard,
+    /// Validator or follower.
+    pub role: Role,
+}
+
+/// Header bytes of Malachite's write-ahead log file (a u32 version and a u64 sequence).
+const WAL_HEADER_BYTES: u64 = 12;
+
+/// Whether the write-ahead log in `wal_dir` holds any entry (of the height in progress).
+pub fn has_wal(wal_dir: &std::path::Path) -> bool {
+    std::fs::metadata(wal_dir.join("consensus.wal")).is_ok_and(|m| m.len() > WAL_HEADER_BYTES)
 }
 
 /// The libp2p peer id of a validator key.
@@ -134,11 +156,17 @@ impl Running {
         }
     }
 
-    /// Stops the engine's actors and the loop.
-    pub fn shutdown(self) {
-        self.engine.actor.stop(None);
+    /// Stops the engine's actors (network, consensus, sync, write-ahead log), waits until they
+    /// have stopped and released their ports and files, then ends the loop.
+    pub async fn shutdown(self) {
+        let wait = Some(Duration::from_secs(5));
+        let cell = self.engine.actor.get_cell();
+        cell.stop_children_and_wait(Some("shutdown".into()), wait).await;
+        if let Err(err) = cell.stop_and_wait(Some("shutdown".into()), wait).await {
+            tracing::warn!(%err, "the consensus engine did not stop in time");
+        }
         self.driver.abort();
-        self.engine.handle.abort();
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.engine.handle).await;
     }
 }
 
@@ -150,7 +178,7 @@ impl std::fmt::Debug for Running {
 
 /// Starts Malachite and the loop that answers it.
 pub async fn start<H: Host>(settings: Settings, host: Arc<H>) -> eyre::Result<Running> {
-    let keys = Keys::new(settings.key.clone(), settings.chain_id.clone());
+    let keys = Keys::new(settings.key.clone(), settings.chain_id.clone(), settings.guard.clone());
     let keypair = keypair_of(&settings.key).map_err(|e| eyre::eyre!(e))?;
     let peer_id = keypair.public().to_peer_id();
     let proof = keys.peer_proof(peer_id.to_bytes());
@@ -193,13 +221,29 @@ pub async fn start<H: Host>(settings: Settings, host: Arc<H>) -> eyre::Result<Ru
     let config = EngineConfig { moniker: settings.moniker.clone(), consensus, value_sync };
     std::fs::create_dir_all(&settings.wal_dir)?;
 
-    let identity = NetworkIdentity::new_validator(settings.moniker.clone(), keypair, address.to_string(), proof_bytes);
+    let (identity, consensus_ctx) = match settings.role {
+        Role::Validator => (
+            NetworkIdentity::new_validator(settings.moniker.clone(), keypair, address.to_string(), proof_bytes),
+            ConsensusContext::new_validator(address, Box::new(keys.checker()), Box::new(keys.clone())),
+        ),
+        Role::Follower => {
+            // An address that is in no validator set: the engine then never asks to sign.
+            let mut hasher = blake3::Hasher::new();
+            hasher.update(b"heitje/follower/v1");
+            hasher.update(&keys.account().0);
+            let follower = Address(AccountId(*hasher.finalize().as_bytes()));
+            (
+                NetworkIdentity::new(settings.moniker.clone(), keypair, None),
+                ConsensusContext::new_full_node(follower, Box::new(keys.checker())),
+            )
+        }
+    };
     let (channels, engine) = malachitebft_app_channel::start_engine(
         LedgerCtx,
         config,
         WalContext::new(settings.wal_dir.join("consensus.wal"), WireCodec),
         NetworkContext::new(identity, WireCodec),
-        ConsensusContext::new_validator(address, Box::new(keys.checker()), Box::new(keys.clone())),
+        consensus_ctx,
         SyncContext::new(WireCodec),
         RequestContext::new(64),
     )

@@ -8,9 +8,11 @@
 pub mod codec;
 pub mod context;
 mod driver;
+pub mod guard;
 mod parts;
 mod port;
 pub mod signing;
 
-pub use driver::{Running, Settings, Timeouts, peer_id_of, start};
+pub use driver::{Role, Running, Settings, Timeouts, has_wal, peer_id_of, start};
+pub use guard::{GuardError, SignGuard};
 pub use port::{Host, HostError, Misbehavior, MisbehaviorKind, Undecided};

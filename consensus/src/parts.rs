@@ -181,6 +181,7 @@ fn assemble(checker: &Checker, stream: Stream) -> Result<Assembled, StreamError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::guard::scratch;
     use contracts::{AccountId, BlockHeader, ChainId, Hash, Timestamp};
     use ed25519_dalek::SigningKey;
 
@@ -203,7 +204,7 @@ mod tests {
 
     #[test]
     fn split_then_insert_in_any_order_reassembles() {
-        let keys = Keys::new(SigningKey::from_bytes(&[7; 32]), ChainId::new("test").expect("chain id"));
+        let keys = Keys::new(SigningKey::from_bytes(&[7; 32]), ChainId::new("test").expect("chain id"), scratch("p7"));
         let b = block(5);
         let mut msgs = split(&keys, Height(contracts::Height(5)), 2, Round::Nil, &b);
         msgs.reverse();
@@ -223,8 +224,8 @@ mod tests {
 
     #[test]
     fn a_forged_fin_is_refused() {
-        let keys = Keys::new(SigningKey::from_bytes(&[7; 32]), ChainId::new("test").expect("chain id"));
-        let other = Keys::new(SigningKey::from_bytes(&[8; 32]), ChainId::new("test").expect("chain id"));
+        let keys = Keys::new(SigningKey::from_bytes(&[7; 32]), ChainId::new("test").expect("chain id"), scratch("p7b"));
+        let other = Keys::new(SigningKey::from_bytes(&[8; 32]), ChainId::new("test").expect("chain id"), scratch("p8"));
         let b = block(5);
         let mut msgs = split(&keys, Height(contracts::Height(5)), 0, Round::Nil, &b);
         // Replace the fin part with one signed by another key.

@@ -17,6 +17,7 @@ use malachitebft_app_channel::app::types::core::{
 use malachitebft_signing::{Error as SigningError, Signer, VerificationResult, Verifier};
 
 use crate::context::{Height, LedgerCtx, Proposal, Vote};
+use crate::guard::SignGuard;
 
 fn round_u32(round: Round) -> Option<u32> {
     round.as_u32()
@@ -134,6 +135,7 @@ impl Verifier<LedgerCtx> for Checker {
 pub struct Keys {
     key: SigningKey,
     checker: Checker,
+    guard: SignGuard,
 }
 
 impl std::fmt::Debug for Keys {
@@ -143,9 +145,16 @@ impl std::fmt::Debug for Keys {
 }
 
 impl Keys {
-    /// Keys of the validator `key` on `chain_id`.
-    pub fn new(key: SigningKey, chain_id: ChainId) -> Self {
-        Self { key, checker: Checker::new(chain_id) }
+    /// Keys of the validator `key` on `chain_id`; votes and proposals pass `guard` first.
+    pub fn new(key: SigningKey, chain_id: ChainId, guard: SignGuard) -> Self {
+        Self { key, checker: Checker::new(chain_id), guard }
+    }
+
+    fn guarded(&self, height: Height) -> Result<(), SigningError> {
+        self.guard.before_signing(height.0.0).map_err(|err| {
+            tracing::error!(%err, "double-sign guard refused to sign");
+            SigningError::from_source(err.to_string())
+        })
     }
 
     /// The validator's account.
@@ -184,12 +193,14 @@ fn undefined_round() -> SigningError {
 impl Signer<LedgerCtx> for Keys {
     async fn sign_vote(&self, vote: Vote) -> Result<SignedMessage<LedgerCtx, Vote>, SigningError> {
         let bytes = vote_bytes(&vote).ok_or_else(undefined_round)?;
+        self.guarded(vote.height)?;
         let signature = self.sign(Domain::Vote, &bytes);
         Ok(SignedMessage::new(vote, signature))
     }
 
     async fn sign_proposal(&self, proposal: Proposal) -> Result<SignedMessage<LedgerCtx, Proposal>, SigningError> {
         let bytes = proposal_bytes(&proposal).ok_or_else(undefined_round)?;
+        self.guarded(proposal.height)?;
         let signature = self.sign(Domain::Proposal, &bytes);
         Ok(SignedMessage::new(proposal, signature))
     }

@@ -3,7 +3,6 @@
 //! vectors, truncated, mutated, shortened and lengthened, plus random bytes from proptest.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
 use std::sync::LazyLock;
 
 use contracts::Block;
@@ -132,7 +131,7 @@ fn read_vector_inputs() -> Vec<(String, Vec<u8>)> {
             _ => {}
         }
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("vectors");
+    let dir = manifest_dir().join("tests").join("vectors");
     let mut files: Vec<_> =
         std::fs::read_dir(&dir).expect("tests/vectors exists").map(|e| e.expect("entry").path()).collect();
     files.sort();
@@ -254,9 +253,8 @@ fn config() -> Config {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512);
     Config {
         cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/proptest-regressions/decoding.txt"
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(Box::leak(
+            format!("{}/proptest-regressions/decoding.txt", manifest_dir().display()).into_boxed_str(),
         )))),
         ..Config::default()
     }
@@ -292,4 +290,10 @@ proptest! {
             prop_assert!(false, "{}", problem);
         }
     }
+}
+
+/// This crate's directory. `cargo test` sets `CARGO_MANIFEST_DIR` when it runs the test, which
+/// stays right when a shared target directory holds a binary built from another checkout.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), Into::into)
 }

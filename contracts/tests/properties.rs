@@ -905,9 +905,8 @@ fn config(cases: u32) -> Config {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(cases);
     Config {
         cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/proptest-regressions/properties.txt"
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(Box::leak(
+            format!("{}/proptest-regressions/properties.txt", manifest_dir().display()).into_boxed_str(),
         )))),
         ..Config::default()
     }
@@ -993,4 +992,10 @@ fn the_generators_reach_accepted_and_rejected_outcomes_of_every_kind() {
     ] {
         assert!(codes.contains(&code), "no generated history produces rejection {code}; reached {codes:?}");
     }
+}
+
+/// This crate's directory. `cargo test` sets `CARGO_MANIFEST_DIR` when it runs the test, which
+/// stays right when a shared target directory holds a binary built from another checkout.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), Into::into)
 }

@@ -132,6 +132,11 @@ pub struct Config {
     pub genesis: PathBuf,
     /// This validator's secret key file (64 hex characters).
     pub validator_key: PathBuf,
+    /// The double-sign guard's file: the highest height this key signed at. Keep it with the
+    /// key, outside the data directory, and never delete it while the key is in use. Default:
+    /// the key file's name with the extension `sign-state`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_state: Option<PathBuf>,
     /// HTTP API.
     #[serde(default = "default_api")]
     pub api: ApiConfig,
@@ -234,6 +239,7 @@ impl Config {
             data_dir: dir.join("data"),
             genesis: dir.join("genesis.json"),
             validator_key: dir.join("validator.key"),
+            sign_state: None,
             api: ApiConfig { listen },
             block: default_block(),
             mempool: default_mempool(),
@@ -256,13 +262,21 @@ impl Config {
         env_override("HEITJE_P2P_LISTEN", &mut config.p2p.listen)?;
         env_override("HEITJE_GOSSIP_LISTEN", &mut config.p2p.gossip_listen)?;
         let base = path.parent().unwrap_or(Path::new("."));
-        for p in [&mut config.data_dir, &mut config.genesis, &mut config.validator_key] {
+        for p in [&mut config.data_dir, &mut config.genesis, &mut config.validator_key]
+            .into_iter()
+            .chain(config.sign_state.as_mut())
+        {
             if p.is_relative() {
                 *p = base.join(&*p);
             }
         }
         config.check()?;
         Ok(config)
+    }
+
+    /// The double-sign guard's file.
+    pub fn sign_state_path(&self) -> PathBuf {
+        self.sign_state.clone().unwrap_or_else(|| self.validator_key.with_extension("sign-state"))
     }
 
     fn check(&self) -> Result<(), ConfigError> {
@@ -294,6 +308,12 @@ impl Config {
         }
         if c.sync_batch == 0 || c.sync_batch > 1024 {
             return invalid("consensus.sync_batch", "must be 1 to 1024");
+        }
+        if self.sign_state_path().starts_with(&self.data_dir) {
+            return invalid(
+                "sign_state",
+                "must be outside data_dir (keep it beside validator_key), so that wiping the data directory keeps it",
+            );
         }
         Ok(())
     }

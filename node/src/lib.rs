@@ -62,7 +62,13 @@ pub fn start_engine(config: &Config) -> anyhow::Result<(Engine, SigningKey)> {
 }
 
 /// Consensus settings from the node config.
-fn consensus_settings(config: &Config, key: SigningKey, chain_id: contracts::ChainId) -> consensus::Settings {
+fn consensus_settings(
+    config: &Config,
+    key: SigningKey,
+    chain_id: contracts::ChainId,
+    guard: consensus::SignGuard,
+    role: consensus::Role,
+) -> consensus::Settings {
     let c = &config.consensus;
     consensus::Settings {
         moniker: contracts::crypto::account_of(&key).to_string(),
@@ -80,6 +86,73 @@ fn consensus_settings(config: &Config, key: SigningKey, chain_id: contracts::Cha
         min_block_interval: Duration::from_millis(config.block.min_interval_ms),
         heartbeat: Duration::from_millis(config.block.heartbeat_ms),
         sync_batch: c.sync_batch,
+        guard,
+        role,
+    }
+}
+
+/// Runs consensus until `stop` fires or it fails. A validator whose double-sign guard is ahead
+/// of its stored chain (its data directory was wiped, the key kept) first follows the chain
+/// without signing, and restarts the engine as a validator once the chain has passed the
+/// highest height it signed at.
+async fn run_consensus(
+    config: Config,
+    key: SigningKey,
+    chain_id: contracts::ChainId,
+    handle: engine::Handle,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let guard = consensus::SignGuard::open(&config.sign_state_path(), chain_id.as_str())?;
+    let host = std::sync::Arc::new(bft::LedgerHost::new(handle.clone(), config.block.max_txs));
+    let next_height =
+        || async { handle.call(|l| l.head().height.0.saturating_add(1)).await.map_err(|e| anyhow::anyhow!(e)) };
+    loop {
+        let next = next_height().await?;
+        let role = if guard.must_follow(next, consensus::has_wal(&config.data_dir.join("wal"))) {
+            tracing::warn!(
+                signed = guard.highest(),
+                next,
+                "this key already signed at a height the stored chain has not reached: following without signing until it has"
+            );
+            consensus::Role::Follower
+        } else {
+            consensus::Role::Validator
+        };
+        let settings = consensus_settings(&config, key.clone(), chain_id.clone(), guard.clone(), role);
+        let mut running = consensus::start(settings, std::sync::Arc::clone(&host))
+            .await
+            .map_err(|e| anyhow::anyhow!("starting consensus: {e:#}"))?;
+        tracing::info!(p2p = %config.p2p.listen, peers = config.p2p.peers.len(), ?role, "consensus started");
+        let mut poll = tokio::time::interval(Duration::from_millis(200));
+        loop {
+            tokio::select! {
+                stopped = running.stopped() => {
+                    tracing::error!(?stopped, "the consensus engine stopped");
+                    return match stopped {
+                        Ok(()) => Err(anyhow::anyhow!("the consensus engine stopped")),
+                        Err(err) => Err(anyhow::anyhow!("consensus stopped: {err}")),
+                    };
+                }
+                _ = stop.changed() => {
+                    running.shutdown().await;
+                    return Ok(());
+                }
+                _ = poll.tick(), if role == consensus::Role::Follower => {
+                    if next_height().await? > guard.highest() {
+                        break;
+                    }
+                }
+            }
+        }
+        tracing::info!(
+            signed = guard.highest(),
+            "the chain has passed the last signed height: rejoining as a validator"
+        );
+        running.shutdown().await;
+        // Peers must see the old connections close before the new engine dials them: a peer
+        // that registers the new connection first and then processes the old one's close forgets
+        // this node and stops receiving its votes.
+        tokio::time::sleep(Duration::from_secs(2)).await;
     }
 }
 
@@ -89,17 +162,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let key_secret = key.to_bytes();
     let me = contracts::crypto::account_of(&key);
     let chain_id = engine.handle.call(|l| l.head().chain_id.clone()).await?;
-    let host = std::sync::Arc::new(bft::LedgerHost::new(engine.handle.clone(), config.block.max_txs));
-    let mut running = consensus::start(consensus_settings(&config, key, chain_id), host)
-        .await
-        .map_err(|e| anyhow::anyhow!("starting consensus: {e:#}"))?;
-    tracing::info!(p2p = %config.p2p.listen, peers = config.p2p.peers.len(), "consensus started");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut consensus =
+        tokio::spawn(run_consensus(config.clone(), key, chain_id.clone(), engine.handle.clone(), stop_rx));
     let listener = tokio::net::TcpListener::bind(config.api.listen)
         .await
         .with_context(|| format!("binding the API to {}", config.api.listen))?;
     tracing::info!(listen = %config.api.listen, "API listening");
     let validators = engine.handle.call(|l| l.genesis().validators.iter().map(|v| v.key.0).collect::<Vec<_>>()).await?;
-    let chain_id = engine.handle.call(|l| l.head().chain_id.to_string()).await?;
     let gossip_settings = txgossip::Settings {
         secret: key_secret,
         listen: config.p2p.gossip_listen.clone(),
@@ -114,13 +184,20 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         served = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()) => {
             served.context("serving the API")
         }
-        stopped = running.stopped() => match stopped {
-            Ok(()) => Err(anyhow::anyhow!("the consensus engine stopped")),
-            Err(err) => Err(anyhow::anyhow!("consensus stopped: {err}")),
+        stopped = &mut consensus => match stopped {
+            Ok(Ok(())) => Err(anyhow::anyhow!("consensus stopped")),
+            Ok(Err(err)) => Err(err),
+            Err(err) => Err(anyhow::anyhow!("the consensus task failed: {err}")),
         },
     };
-    tracing::info!("stopping");
-    running.shutdown();
+    match &outcome {
+        Ok(()) => tracing::info!("stopping"),
+        Err(err) => tracing::error!("stopping: {err:#}"),
+    }
+    let _ = stop_tx.send(true);
+    if !consensus.is_finished() {
+        let _ = tokio::time::timeout(Duration::from_secs(5), consensus).await;
+    }
     gossip.shutdown().await;
     engine.stop().map_err(|e| anyhow::anyhow!(e))?;
     outcome

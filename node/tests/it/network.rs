@@ -14,7 +14,7 @@ use contracts::{Amount, ChainId, Hash, Nonce, Tx};
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
 
-use crate::support::{create_network, free_addr, get, node_bin};
+use crate::support::{create_network, free_addr, get, node_bin, post};
 
 fn key_from_phrase(path: &Path) -> SigningKey {
     let phrase = std::fs::read_to_string(path).expect("phrase file");
@@ -85,6 +85,10 @@ impl Cluster {
         text.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
     }
 
+    fn full_log(&self, i: usize) -> String {
+        std::fs::read_to_string(self.dir.path().join(format!("node{}.log", i + 1))).unwrap_or_default()
+    }
+
     fn kill9(&mut self, i: usize) {
         if let Some(mut child) = self.children[i].take() {
             child.kill().expect("kill -9");
@@ -122,6 +126,16 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            // Keep the logs of a failed run for diagnosis.
+            let keep = std::env::temp_dir().join(format!("heitje-failed-{}", std::process::id()));
+            let _ = std::fs::create_dir_all(&keep);
+            for i in 0..self.children.len() {
+                let name = format!("node{}.log", i + 1);
+                let _ = std::fs::copy(self.dir.path().join(&name), keep.join(&name));
+            }
+            eprintln!("node logs kept in {}", keep.display());
+        }
         for i in 0..self.children.len() {
             if let Some(child) = &self.children[i] {
                 let _ = Command::new("kill").args(["-CONT", &child.id().to_string()]).status();
@@ -131,35 +145,67 @@ impl Drop for Cluster {
     }
 }
 
-/// Streams council proposals (each one is an accepted transaction that changes state).
+/// Streams council proposals (each one is an accepted transaction that changes state) from the
+/// three council members. A member's transactions go to one node at a time; it moves to another
+/// node only after everything it sent is committed, since a node admits only the next nonce.
 struct Stream {
-    key: SigningKey,
     chain_id: ChainId,
-    nonce: u64,
+    members: Vec<(SigningKey, u64)>,
     /// Transaction id -> the node it was submitted to.
     submitted: BTreeMap<Hash, usize>,
 }
 
 impl Stream {
-    fn submit(&mut self, cluster: &Cluster, node: usize) -> bool {
+    fn new(cluster: &Cluster) -> Self {
+        let (_, status) = get(&format!("{}/v1/status", cluster.apis[0]));
+        let chain_id = ChainId::new(status["chain_id"].as_str().expect("chain id")).expect("chain id");
+        let members = (1..=3)
+            .map(|n| (key_from_phrase(&cluster.dir.path().join(format!("keys/council-{n}.phrase"))), 0))
+            .collect();
+        Self { chain_id, members, submitted: BTreeMap::new() }
+    }
+
+    /// Submits member `m`'s next proposal to `node` and panics with the node's answer if it is
+    /// refused.
+    fn submit(&mut self, cluster: &Cluster, m: usize, node: usize) {
+        let (key, nonce) = &mut self.members[m];
         let tx = Tx {
             chain_id: self.chain_id.clone(),
-            signer: contracts::crypto::account_of(&self.key),
-            nonce: Nonce(self.nonce + 1),
+            signer: contracts::crypto::account_of(key),
+            nonce: Nonce(*nonce),
             action: Action::Propose(Propose { action: CouncilAction::Mint { amount: Amount(100) } }),
         }
-        .sign(&self.key);
+        .sign(key);
         let body = serde_json::json!({ "tx": hex::encode(contracts::codec::Encode::to_bytes(&tx)) }).to_string();
-        let url = format!("{}/v1/tx", cluster.apis[node]);
-        let accepted = match ureq::post(&url).set("content-type", "application/json").send_string(&body) {
-            Ok(resp) => resp.status() == 202,
-            Err(_) => false,
-        };
-        if accepted {
-            self.nonce += 1;
-            self.submitted.insert(tx.id(), node);
+        let (code, answer) = post(&format!("{}/v1/tx", cluster.apis[node]), body.as_bytes());
+        assert_eq!(code, 202, "member {} submitting nonce {} to node {}: {answer}", m + 1, *nonce, node + 1);
+        *nonce += 1;
+        self.submitted.insert(tx.id(), node);
+    }
+
+    /// Waits until node `via` reports every submitted transaction as committed.
+    fn wait_committed(&self, cluster: &Cluster, via: usize) {
+        let start = Instant::now();
+        loop {
+            let pending = self
+                .submitted
+                .keys()
+                .filter(|id| {
+                    let (_, status) = get(&format!("{}/v1/tx/{}", cluster.apis[via], id.to_hex()));
+                    status["state"] != "committed"
+                })
+                .count();
+            if pending == 0 {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(90),
+                "{pending} submitted transactions never committed; node {} log:\n{}",
+                via + 1,
+                cluster.log(via)
+            );
+            std::thread::sleep(Duration::from_millis(200));
         }
-        accepted
     }
 }
 
@@ -194,43 +240,51 @@ fn check_agreement(cluster: &Cluster, height: u64) -> BTreeMap<String, usize> {
 }
 
 #[test]
-#[ignore = "issue 3: written, not yet run green; enable in the next session"]
 fn issue_3_four_validators_survive_crash_pause_and_half_outage_without_forking() {
     let mut cluster = Cluster::new(4);
-    let chain_id = {
-        let (_, status) = get(&format!("{}/v1/status", cluster.apis[0]));
-        ChainId::new(status["chain_id"].as_str().expect("chain id")).expect("chain id")
-    };
-    let key = key_from_phrase(&cluster.dir.path().join("keys/council-1.phrase"));
-    let mut stream = Stream { key, chain_id, nonce: 0, submitted: BTreeMap::new() };
+    let mut stream = Stream::new(&cluster);
     wait_all_at(&cluster, &[0, 1, 2, 3], 1);
 
     // Transactions submitted to any node are committed (gossip reaches the proposer).
-    for round in 0..20 {
-        assert!(stream.submit(&cluster, round % 4), "submit to node {}", round % 4 + 1);
+    for _ in 0..5 {
+        for (m, node) in [(0, 0), (1, 1), (2, 2)] {
+            stream.submit(&cluster, m, node);
+        }
     }
+    stream.wait_committed(&cluster, 0);
+    for _ in 0..5 {
+        stream.submit(&cluster, 2, 3);
+    }
+    stream.wait_committed(&cluster, 1);
 
     // kill -9 one validator: the other three go on; it restarts and catches up.
     cluster.kill9(2);
     let h = cluster.height(0);
-    for round in 0..10 {
-        stream.submit(&cluster, [0, 1, 3][round % 3]);
+    for _ in 0..5 {
+        for (m, node) in [(0, 0), (1, 1), (2, 3)] {
+            stream.submit(&cluster, m, node);
+        }
     }
     wait_all_at(&cluster, &[0, 1, 3], h + 2);
     cluster.start(2);
     let h = cluster.height(0);
     wait_all_at(&cluster, &[2], h);
+    stream.wait_committed(&cluster, 2);
 
     // SIGSTOP one validator for a while, then SIGCONT: it catches up.
     cluster.signal(1, "-STOP");
     let h = cluster.height(0);
-    for round in 0..10 {
-        stream.submit(&cluster, [0, 2, 3][round % 3]);
+    for _ in 0..5 {
+        for (m, node) in [(0, 0), (1, 2), (2, 3)] {
+            stream.submit(&cluster, m, node);
+        }
     }
     wait_all_at(&cluster, &[0, 2, 3], h + 2);
+    std::thread::sleep(Duration::from_secs(3));
     cluster.signal(1, "-CONT");
     let h = cluster.height(0);
     wait_all_at(&cluster, &[1], h);
+    stream.wait_committed(&cluster, 1);
 
     // Two of four down: no block is decided. Back up: the chain resumes.
     cluster.kill9(2);
@@ -238,53 +292,60 @@ fn issue_3_four_validators_survive_crash_pause_and_half_outage_without_forking()
     std::thread::sleep(Duration::from_secs(2));
     let stalled = cluster.height(0);
     for _ in 0..5 {
-        stream.submit(&cluster, 0);
+        stream.submit(&cluster, 0, 0);
     }
-    std::thread::sleep(Duration::from_secs(4));
+    std::thread::sleep(Duration::from_secs(5));
     assert_eq!(cluster.height(0), stalled, "two of four validators cannot decide a block");
     assert_eq!(cluster.height(1), stalled, "nor can the other one");
     cluster.start(2);
     cluster.start(3);
     wait_all_at(&cluster, &[0, 1, 2, 3], stalled + 2);
+    stream.wait_committed(&cluster, 3);
 
     // Every submitted transaction is committed exactly once, and all nodes agree.
-    let start = Instant::now();
-    loop {
-        let pending = stream
-            .submitted
-            .keys()
-            .filter(|id| {
-                let (_, status) = get(&format!("{}/v1/tx/{}", cluster.apis[0], id.to_hex()));
-                status["state"] != "committed"
-            })
-            .count();
-        if pending == 0 {
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(60), "{pending} submitted transactions never committed");
-        std::thread::sleep(Duration::from_millis(500));
-    }
     let top = (0..4).map(|i| cluster.height(i)).min().expect("nodes");
     let seen = check_agreement(&cluster, top);
     for id in stream.submitted.keys() {
         assert_eq!(seen.get(&id.to_hex()), Some(&1), "transaction {} is in exactly one block", id.to_hex());
     }
+    assert_eq!(stream.submitted.len(), 55, "every submission was accepted");
 }
 
 #[test]
-#[ignore = "issue 3: needs the double-sign guard; enable in the next session"]
 fn issue_3_a_wiped_validator_resyncs_without_double_signing() {
     let mut cluster = Cluster::new(4);
-    wait_all_at(&cluster, &[0, 1, 2, 3], 2);
+    wait_all_at(&cluster, &[0, 1, 2, 3], 3);
     cluster.kill9(3);
-    let data = cluster.dir.path().join("node4");
-    std::fs::remove_dir_all(&data).expect("wipe node4's data directory");
+    let sign_state = cluster.dir.path().join("keys/partner-parkstad.validator.sign-state");
+    let signed = std::fs::read_to_string(&sign_state).expect("node 4 keeps a sign-state file beside its key");
+    assert!(signed.contains("height "), "{signed}");
+    std::fs::remove_dir_all(cluster.dir.path().join("node4")).expect("wipe node 4's data directory");
     let h = cluster.height(0);
     cluster.start(3);
+    // It follows without signing until the chain passes the height it last signed at, then
+    // rejoins as a validator.
     wait_all_at(&cluster, &[3], h + 1);
-    let top = (0..4).map(|i| cluster.height(i)).min().expect("nodes");
-    check_agreement(&cluster, top);
-    let (code, evidence) = get(&format!("{}/v1/misbehavior", cluster.apis[0]));
-    assert_eq!(code, 200);
-    assert_eq!(evidence.as_array().map(Vec::len), Some(0), "no validator double-signed: {evidence}");
+    let start = Instant::now();
+    while !cluster.full_log(3).contains("rejoining as a validator") {
+        assert!(start.elapsed() < Duration::from_secs(60), "node 4 never rejoined; log:\n{}", cluster.log(3));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(cluster.full_log(3).contains("following without signing"), "node 4 did not follow first");
+    // Proof that it signs again: with node 2 down, blocks need node 4's votes (3 of 4).
+    cluster.kill9(1);
+    let h = cluster.height(0);
+    wait_all_at(&cluster, &[0, 2, 3], h + 3);
+    let top = [0, 2, 3].into_iter().map(|i| cluster.height(i)).min().expect("nodes");
+    for h in 1..=top {
+        let reference = cluster.block(0, h);
+        for i in [2, 3] {
+            let other = cluster.block(i, h);
+            assert_eq!(other["hash"], reference["hash"], "block hash at height {h} differs on node {}", i + 1);
+        }
+    }
+    for i in [0, 2, 3] {
+        let (code, evidence) = get(&format!("{}/v1/misbehavior", cluster.apis[i]));
+        assert_eq!(code, 200);
+        assert_eq!(evidence.as_array().map(Vec::len), Some(0), "node {} saw equivocation: {evidence}", i + 1);
+    }
 }

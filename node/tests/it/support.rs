@@ -6,25 +6,25 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 /// A free loopback port (bound then released).
-pub fn free_addr() -> SocketAddr {
+pub(crate) fn free_addr() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
     listener.local_addr().expect("local addr")
 }
 
 /// The `heitje-node` binary.
-pub fn node_bin() -> PathBuf {
+pub(crate) fn node_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_heitje-node"))
 }
 
 /// The `heitje` wallet binary, built beside the node by `cargo test --workspace`.
-pub fn wallet_bin() -> PathBuf {
+pub(crate) fn wallet_bin() -> PathBuf {
     let path = node_bin().with_file_name("heitje");
     assert!(path.exists(), "wallet binary {} missing: run `cargo build -p wallet` first", path.display());
     path
 }
 
 /// A base port `p` such that `p..p+count` and `p+100..p+100+count` are free on loopback now.
-pub fn free_port_block(count: u16) -> u16 {
+pub(crate) fn free_port_block(count: u16) -> u16 {
     for _ in 0..200 {
         let base = free_addr().port();
         if base > u16::MAX - 100 - count {
@@ -41,7 +41,7 @@ pub fn free_port_block(count: u16) -> u16 {
 
 /// Creates a dev network of `validators` nodes in `dir`, the first node's API on `addr`, and
 /// returns the nodes' config files.
-pub fn create_network(dir: &Path, addr: SocketAddr, validators: u16) -> Vec<PathBuf> {
+pub(crate) fn create_network(dir: &Path, addr: SocketAddr, validators: u16) -> Vec<PathBuf> {
     let p2p = free_port_block(validators);
     let out = std::process::Command::new(node_bin())
         .args(["devnet", "--dir"])
@@ -55,12 +55,12 @@ pub fn create_network(dir: &Path, addr: SocketAddr, validators: u16) -> Vec<Path
 }
 
 /// Creates a single-validator dev network in `dir` listening on `addr` and returns its config.
-pub fn create_devnet(dir: &Path, addr: SocketAddr) -> PathBuf {
+pub(crate) fn create_devnet(dir: &Path, addr: SocketAddr) -> PathBuf {
     create_network(dir, addr, 1).remove(0)
 }
 
 /// GET `url` and parse JSON; returns the status too.
-pub fn get(url: &str) -> (u16, Value) {
+pub(crate) fn get(url: &str) -> (u16, Value) {
     match ureq::get(url).call() {
         Ok(resp) => (resp.status(), resp.into_json().unwrap_or(Value::Null)),
         Err(ureq::Error::Status(code, resp)) => (code, resp.into_json().unwrap_or(Value::Null)),
@@ -69,7 +69,7 @@ pub fn get(url: &str) -> (u16, Value) {
 }
 
 /// POST a raw body and parse JSON; returns the status too.
-pub fn post(url: &str, body: &[u8]) -> (u16, Value) {
+pub(crate) fn post(url: &str, body: &[u8]) -> (u16, Value) {
     match ureq::post(url).set("content-type", "application/json").send_bytes(body) {
         Ok(resp) => (resp.status(), resp.into_json().unwrap_or(Value::Null)),
         Err(ureq::Error::Status(code, resp)) => (code, resp.into_json().unwrap_or(Value::Null)),
@@ -79,7 +79,7 @@ pub fn post(url: &str, body: &[u8]) -> (u16, Value) {
 
 /// Polls `/readyz` until the node answers; each attempt waits on the socket, not a sleep loop
 /// with a wall-clock assert.
-pub fn wait_ready(base: &str, child: &mut std::process::Child) {
+pub(crate) fn wait_ready(base: &str, child: &mut std::process::Child) {
     for _ in 0..600 {
         if ureq::get(&format!("{base}/readyz")).call().is_ok() {
             return;
