@@ -321,6 +321,18 @@ pub struct MisbehaviorView {
     pub second: String,
 }
 
+/// Answer to `GET /v1/validators`: the set deciding the next height and the sets the council
+/// scheduled (R-VAL-1, R-VAL-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidatorsView {
+    /// The next height to decide.
+    pub next_height: Height,
+    /// The set deciding it.
+    pub current: Vec<contracts::state::ValidatorEntry>,
+    /// Sets that decide from a later height, ascending.
+    pub scheduled: Vec<contracts::state::ScheduledSet>,
+}
+
 /// Answer to `POST /v1/evidence` and `POST /v1/documents`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stored {

@@ -190,6 +190,28 @@ pub enum Rejection {
     /// The council is full.
     #[error("the council already has the maximum of {0} members")]
     CouncilFull(usize),
+    /// R-VAL-3: the key is already a validator (in force or scheduled).
+    #[error("{0} is already in the validator set")]
+    ValidatorInSet(AccountId),
+    /// R-VAL-3: the key is not a validator (in force or scheduled).
+    #[error("{0} is not in the validator set")]
+    ValidatorNotInSet(AccountId),
+    /// R-VAL-3: the set would be empty or above its maximum size.
+    #[error("the validator set must keep 1 to {max} validators; this change would leave {size}")]
+    ValidatorSetSize {
+        /// The size the change would leave.
+        size: usize,
+        /// The maximum.
+        max: usize,
+    },
+    /// R-VAL-3: voting power out of range.
+    #[error("validator power {power} is not between 1 and {max}")]
+    ValidatorPower {
+        /// Requested.
+        power: u64,
+        /// The maximum.
+        max: u64,
+    },
 }
 
 impl Rejection {
@@ -212,6 +234,10 @@ impl Rejection {
             Self::RoleAlreadyHeld(..) => 306,
             Self::RoleNotHeld(..) => 307,
             Self::CouncilFull(_) => 308,
+            Self::ValidatorInSet(_) => 309,
+            Self::ValidatorNotInSet(_) => 310,
+            Self::ValidatorSetSize { .. } => 311,
+            Self::ValidatorPower { .. } => 312,
             Self::InsufficientTreasury { .. } => 400,
             Self::UnknownBudget(_) => 401,
             Self::InsufficientBudget { .. } => 402,
@@ -255,6 +281,10 @@ impl Rejection {
             Self::RoleAlreadyHeld(..) => "role_already_held",
             Self::RoleNotHeld(..) => "role_not_held",
             Self::CouncilFull(_) => "council_full",
+            Self::ValidatorInSet(_) => "validator_in_set",
+            Self::ValidatorNotInSet(_) => "validator_not_in_set",
+            Self::ValidatorSetSize { .. } => "validator_set_size",
+            Self::ValidatorPower { .. } => "validator_power",
             Self::InsufficientTreasury { .. } => "insufficient_treasury",
             Self::UnknownBudget(_) => "unknown_budget",
             Self::InsufficientBudget { .. } => "insufficient_budget",

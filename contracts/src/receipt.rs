@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::{Decode, DecodeError, Encode, Reader, put_bytes};
 use crate::error::Rejection;
 use crate::primitives::{
-    AccountId, Amount, BudgetCode, ClaimId, Hash, PayoutRef, ProposalId, RedemptionId, Role, TaskId,
+    AccountId, Amount, BudgetCode, ClaimId, Hash, Height, PayoutRef, ProposalId, RedemptionId, Role, TaskId,
 };
 use crate::tx::RejectReason;
 
@@ -64,6 +64,15 @@ pub enum Event {
         account: AccountId,
         /// The role.
         role: Role,
+    },
+    /// R-VAL-2: a validator-set change was approved; the new set decides from height `from`.
+    ValidatorSetScheduled {
+        /// The proposal.
+        proposal: ProposalId,
+        /// The first height the new set decides.
+        from: Height,
+        /// Validators in the new set.
+        size: u16,
     },
     /// The council threshold changed.
     ThresholdSet {
@@ -223,6 +232,7 @@ codec_struct_enum!(Event {
     TaskCancelled = 17 { task, budget, refund },
     Redeemed = 18 { redemption, merchant, amount },
     RedemptionSettled = 19 { redemption, merchant, amount, reference },
+    ValidatorSetScheduled = 20 { proposal, from, size },
 });
 
 impl Event {
@@ -244,6 +254,7 @@ impl Event {
             Self::Redeemed { merchant, .. } | Self::RedemptionSettled { merchant, .. } => vec![*merchant],
             Self::Minted { .. }
             | Self::ThresholdSet { .. }
+            | Self::ValidatorSetScheduled { .. }
             | Self::BudgetFunded { .. }
             | Self::BudgetDefunded { .. }
             | Self::TaskCancelled { .. } => vec![],

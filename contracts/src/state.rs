@@ -27,6 +27,13 @@ pub const BUCKETS: usize = 4096;
 pub const MAX_COUNCIL: usize = 64;
 /// Most slots a task may have (R-TASK-2).
 pub const MAX_SLOTS: u16 = 1000;
+/// Most validators in a set.
+pub const MAX_VALIDATORS: usize = 64;
+/// Most voting power of one validator.
+pub const MAX_VALIDATOR_POWER: u64 = 1_000_000;
+/// R-VAL-2: a validator-set change approved in the block at height `h` decides blocks from
+/// height `h + VALIDATOR_CHANGE_DELAY`, the same on every node.
+pub const VALIDATOR_CHANGE_DELAY: u64 = 3;
 
 /// An account's ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -295,6 +302,82 @@ codec_struct!(Globals {
     council_size
 });
 
+/// A validator and its voting power.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ValidatorEntry {
+    /// The validator's consensus key (also its libp2p identity).
+    pub key: AccountId,
+    /// Voting power.
+    pub power: u64,
+}
+codec_struct!(ValidatorEntry { key, power });
+
+/// A validator set and the first height it decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledSet {
+    /// The first height this set decides.
+    pub from: Height,
+    /// The validators, in ascending key order.
+    pub validators: Vec<ValidatorEntry>,
+}
+
+impl Encode for ScheduledSet {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.from.encode(out);
+        crate::codec::put_list(out, &self.validators);
+    }
+}
+
+impl Decode for ScheduledSet {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self { from: Decode::decode(reader)?, validators: reader.list("validators", MAX_VALIDATORS)? })
+    }
+}
+
+/// Most sets a schedule holds: the one in force and one per height of the delay (a change
+/// approved at height `h` is pruned down to the sets `h + 1 ..= h + DELAY` need).
+const MAX_SCHEDULED_SETS: usize = VALIDATOR_CHANGE_DELAY as usize + 1;
+
+/// R-VAL-1: the validator sets in force and scheduled, ascending by `from`. The first entry is
+/// the set in force at the state's height; later ones wait for their height.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidatorSchedule {
+    /// The sets.
+    pub sets: Vec<ScheduledSet>,
+}
+
+impl Encode for ValidatorSchedule {
+    fn encode(&self, out: &mut Vec<u8>) {
+        crate::codec::put_list(out, &self.sets);
+    }
+}
+
+impl Decode for ValidatorSchedule {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self { sets: reader.list("validator sets", MAX_SCHEDULED_SETS)? })
+    }
+}
+
+impl ValidatorSchedule {
+    /// The set that decides `height`: the last one scheduled from that height or earlier.
+    pub fn at(&self, height: Height) -> Option<&[ValidatorEntry]> {
+        self.sets.iter().rev().find(|s| s.from <= height).map(|s| s.validators.as_slice())
+    }
+
+    /// The newest set, scheduled or in force: the base for the next change.
+    pub fn latest(&self) -> &[ValidatorEntry] {
+        self.sets.last().map_or(&[], |s| s.validators.as_slice())
+    }
+
+    /// Every key in any set of the schedule (for the peer allow-list), ascending.
+    pub fn all_keys(&self) -> Vec<AccountId> {
+        let mut keys: Vec<_> = self.sets.iter().flat_map(|s| s.validators.iter().map(|v| v.key)).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+}
+
 /// The key of a state entry.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Key {
@@ -312,6 +395,8 @@ pub enum Key {
     Redemption(RedemptionId),
     /// A proposal.
     Proposal(ProposalId),
+    /// The single [`ValidatorSchedule`] entry.
+    Validators,
 }
 
 impl Encode for Key {
@@ -342,6 +427,7 @@ impl Encode for Key {
                 out.push(6);
                 id.encode(out);
             }
+            Self::Validators => out.push(7),
         }
     }
 }
@@ -356,6 +442,7 @@ impl Decode for Key {
             4 => Self::Claim(Decode::decode(reader)?),
             5 => Self::Redemption(Decode::decode(reader)?),
             6 => Self::Proposal(Decode::decode(reader)?),
+            7 => Self::Validators,
             tag => return Err(DecodeError::UnknownTag { tag, what: "state key" }),
         })
     }
@@ -378,6 +465,8 @@ pub enum Value {
     Redemption(Redemption),
     /// See [`Proposal`].
     Proposal(Proposal),
+    /// See [`ValidatorSchedule`].
+    Validators(ValidatorSchedule),
 }
 
 impl Encode for Value {
@@ -391,6 +480,7 @@ impl Encode for Value {
             Self::Claim(v) => v.encode(out),
             Self::Redemption(v) => v.encode(out),
             Self::Proposal(v) => v.encode(out),
+            Self::Validators(v) => v.encode(out),
         }
     }
 }
@@ -406,6 +496,7 @@ impl Value {
             Key::Claim(_) => Self::Claim(Claim::from_bytes(bytes)?),
             Key::Redemption(_) => Self::Redemption(Redemption::from_bytes(bytes)?),
             Key::Proposal(_) => Self::Proposal(Proposal::from_bytes(bytes)?),
+            Key::Validators => Self::Validators(ValidatorSchedule::from_bytes(bytes)?),
         })
     }
 }
@@ -562,6 +653,14 @@ impl State {
     pub fn globals(&self) -> Option<&Globals> {
         match self.entries.get(&Key::Globals) {
             Some(Value::Globals(g)) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// The validator schedule.
+    pub fn validators(&self) -> Option<&ValidatorSchedule> {
+        match self.entries.get(&Key::Validators) {
+            Some(Value::Validators(v)) => Some(v),
             _ => None,
         }
     }
@@ -821,6 +920,19 @@ impl Overlay<'_> {
     /// Writes the chain-wide figures.
     pub fn put_globals(&mut self, globals: Globals) {
         self.put(Key::Globals, Value::Globals(globals));
+    }
+
+    /// The validator schedule.
+    pub fn validators(&self) -> Option<ValidatorSchedule> {
+        match self.get(&Key::Validators) {
+            Some(Value::Validators(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Writes the validator schedule.
+    pub fn put_validators(&mut self, schedule: ValidatorSchedule) {
+        self.put(Key::Validators, Value::Validators(schedule));
     }
 }
 

@@ -52,6 +52,25 @@ pub enum CouncilAction {
         /// The new threshold.
         threshold: u8,
     },
+    /// R-VAL-3: add a validator (effective after [`crate::state::VALIDATOR_CHANGE_DELAY`]).
+    AddValidator {
+        /// Its consensus key.
+        key: AccountId,
+        /// Its voting power.
+        power: u64,
+    },
+    /// R-VAL-3: remove a validator.
+    RemoveValidator {
+        /// Its consensus key.
+        key: AccountId,
+    },
+    /// R-VAL-3: replace a validator's key, keeping its power.
+    RotateValidatorKey {
+        /// The key in the set.
+        old: AccountId,
+        /// The key that replaces it.
+        new: AccountId,
+    },
 }
 
 impl Encode for CouncilAction {
@@ -75,6 +94,20 @@ impl Encode for CouncilAction {
                 out.push(4);
                 threshold.encode(out);
             }
+            Self::AddValidator { key, power } => {
+                out.push(5);
+                key.encode(out);
+                power.encode(out);
+            }
+            Self::RemoveValidator { key } => {
+                out.push(6);
+                key.encode(out);
+            }
+            Self::RotateValidatorKey { old, new } => {
+                out.push(7);
+                old.encode(out);
+                new.encode(out);
+            }
         }
     }
 }
@@ -86,6 +119,9 @@ impl Decode for CouncilAction {
             2 => Self::GrantRole { account: Decode::decode(reader)?, role: Decode::decode(reader)? },
             3 => Self::RevokeRole { account: Decode::decode(reader)?, role: Decode::decode(reader)? },
             4 => Self::SetThreshold { threshold: Decode::decode(reader)? },
+            5 => Self::AddValidator { key: Decode::decode(reader)?, power: Decode::decode(reader)? },
+            6 => Self::RemoveValidator { key: Decode::decode(reader)? },
+            7 => Self::RotateValidatorKey { old: Decode::decode(reader)?, new: Decode::decode(reader)? },
             tag => return Err(DecodeError::UnknownTag { tag, what: "council action" }),
         })
     }

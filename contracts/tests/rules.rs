@@ -19,8 +19,9 @@ use contracts::primitives::{
 use contracts::receipt::{Event, Outcome};
 use contracts::rules::{VerifiedTx, execute};
 use contracts::state::{
-    BlockContext, ChangeSet, Claim, ClaimStatus, Globals, Key, MAX_COUNCIL, MAX_SLOTS, Overlay, Proposal,
-    ProposalStatus, Redemption, RedemptionStatus, State, Task, TaskStatus, Value,
+    BlockContext, ChangeSet, Claim, ClaimStatus, Globals, Key, MAX_COUNCIL, MAX_SLOTS, MAX_VALIDATOR_POWER,
+    MAX_VALIDATORS, Overlay, Proposal, ProposalStatus, Redemption, RedemptionStatus, State, Task, TaskStatus,
+    VALIDATOR_CHANGE_DELAY, Value,
 };
 use contracts::tx::{
     Action, Approve, ApproveWork, CancelTask, ClaimTask, CouncilAction, DefundBudget, Enroll, FundBudget, PostTask,
@@ -28,7 +29,7 @@ use contracts::tx::{
 };
 use contracts::{Invalid, Rejection};
 
-use common::{DAY, SECOND, T0, World, budget, chain_id, entries_of, id, key, root_from_scratch};
+use common::{DAY, SECOND, T0, VALIDATORS, World, budget, chain_id, entries_of, id, key, root_from_scratch};
 
 // ---------------------------------------------------------------------------------------------
 // The cast. Seeds of the fixed keys.
@@ -102,6 +103,15 @@ fn revoke(who: u8, role: Role) -> Action {
 }
 fn set_threshold(threshold: u8) -> Action {
     propose(CouncilAction::SetThreshold { threshold })
+}
+fn add_validator(seed: u8, power: u64) -> Action {
+    propose(CouncilAction::AddValidator { key: id(seed), power })
+}
+fn remove_validator(seed: u8) -> Action {
+    propose(CouncilAction::RemoveValidator { key: id(seed) })
+}
+fn rotate_validator(old: u8, new: u8) -> Action {
+    propose(CouncilAction::RotateValidatorKey { old: id(old), new: id(new) })
 }
 fn approve(proposal: u64) -> Action {
     Action::Approve(Approve { proposal: ProposalId(proposal) })
@@ -183,6 +193,18 @@ fn has_role(s: &State, who: u8, role: Role) -> bool {
 }
 fn enrolled(s: &State, who: u8) -> bool {
     s.account(&id(who)).is_some_and(|a| a.enrolled)
+}
+/// The validator set that decides `height`, as (seed-free) keys with power, in key order.
+fn set_at(s: &State, height: u64) -> Result<Vec<(AccountId, u64)>, String> {
+    let schedule = s.validators().ok_or("no validator schedule")?;
+    let set = schedule.at(Height(height)).ok_or(format!("no set for height {height}"))?;
+    Ok(set.iter().map(|v| (v.key, v.power)).collect())
+}
+/// The keys of `seeds` with power 1, in key order.
+fn keys_of(seeds: &[u8]) -> Vec<(AccountId, u64)> {
+    let mut keys: Vec<_> = seeds.iter().map(|seed| (id(*seed), 1)).collect();
+    keys.sort();
+    keys
 }
 fn glob(s: &State) -> Globals {
     s.globals().cloned().expect("globals exist")
@@ -810,6 +832,96 @@ fn threshold_cases() -> Vec<Case> {
             .tx(C2, approve(2))
             .tx(C2, approve(1))
             .rejects(out_of_range(3, 2)),
+    ]
+}
+
+fn validator_cases() -> Vec<Case> {
+    let [v1, v2, v3, v4] = VALIDATORS;
+    let (v5, v6) = (205, 206);
+    let p1 = ProposalId(1);
+    // Steps run one per height from 1: an approval in step n executes at height n.
+    vec![
+        Case::new("r-val-2 an added validator decides from a fixed number of heights after approval")
+            .tx(C1, add_validator(v5, 1))
+            .check("nothing scheduled before approval", |s| eq("set at 100", set_at(s, 100)?, keys_of(&VALIDATORS)))
+            .tx(C2, approve(1))
+            .emits(vec![
+                Event::ProposalApproved { proposal: p1, approver: id(C2), approvals: 2, threshold: 2 },
+                Event::ValidatorSetScheduled { proposal: p1, from: Height(2 + VALIDATOR_CHANGE_DELAY), size: 5 },
+            ])
+            .check("the old set decides until then, the new one from then on", move |s| {
+                eq("before", set_at(s, 1 + VALIDATOR_CHANGE_DELAY)?, keys_of(&VALIDATORS))?;
+                eq("from", set_at(s, 2 + VALIDATOR_CHANGE_DELAY)?, keys_of(&[v1, v2, v3, v4, v5]))
+            }),
+        Case::new("r-val-3 a removed validator no longer decides; its power does not count")
+            .tx(C1, remove_validator(v4))
+            .tx(C2, approve(1))
+            .check("three left", move |s| eq("set", set_at(s, 2 + VALIDATOR_CHANGE_DELAY)?, keys_of(&[v1, v2, v3]))),
+        Case::new("r-val-3 rotating a key keeps the power and the size")
+            .world(move |w| w.validators = vec![(v1, 1), (v2, 1), (v3, 1), (v4, 7)])
+            .tx(C1, rotate_validator(v4, v6))
+            .tx(C2, approve(1))
+            .check("v6 replaces v4 with power 7", move |s| {
+                let mut expected = vec![(id(v1), 1), (id(v2), 1), (id(v3), 1), (id(v6), 7)];
+                expected.sort();
+                eq("set", set_at(s, 2 + VALIDATOR_CHANGE_DELAY)?, expected)
+            }),
+        Case::new("r-val-2 two changes approved in a row build on each other, and old sets are pruned")
+            .threshold(1)
+            .tx(C1, add_validator(v5, 1))
+            .tx(C1, remove_validator(v1))
+            .check("each step applies at its own height", move |s| {
+                eq("h3", set_at(s, 3)?, keys_of(&VALIDATORS))?;
+                eq("h4", set_at(s, 1 + VALIDATOR_CHANGE_DELAY)?, keys_of(&[v1, v2, v3, v4, v5]))?;
+                eq("h5", set_at(s, 2 + VALIDATOR_CHANGE_DELAY)?, keys_of(&[v2, v3, v4, v5]))
+            })
+            .wait(SECOND)
+            .tx(C1, mint(1))
+            .tx(C1, mint(1))
+            .tx(C1, mint(1))
+            .tx(C1, mint(1))
+            .tx(C1, remove_validator(v2))
+            .check("sets no height can use any more are gone", move |s| {
+                let schedule = s.validators().ok_or("no schedule")?;
+                let from: Vec<u64> = schedule.sets.iter().map(|set| set.from.0).collect();
+                eq("from heights", from, vec![2 + VALIDATOR_CHANGE_DELAY, 7 + VALIDATOR_CHANGE_DELAY])
+            }),
+        Case::new("r-val-3 adding a validator already in the set")
+            .tx(C1, add_validator(v1, 1))
+            .rejects(Rejection::ValidatorInSet(id(v1))),
+        Case::new("r-val-3 adding a validator already scheduled")
+            .threshold(1)
+            .tx(C1, add_validator(v5, 1))
+            .tx(C1, add_validator(v5, 1))
+            .rejects(Rejection::ValidatorInSet(id(v5))),
+        Case::new("r-val-3 removing a key that is not a validator")
+            .tx(C1, remove_validator(v5))
+            .rejects(Rejection::ValidatorNotInSet(id(v5))),
+        Case::new("r-val-3 rotating from a key that is not a validator")
+            .tx(C1, rotate_validator(v5, v6))
+            .rejects(Rejection::ValidatorNotInSet(id(v5))),
+        Case::new("r-val-3 rotating onto a key already in the set")
+            .tx(C1, rotate_validator(v1, v2))
+            .rejects(Rejection::ValidatorInSet(id(v2))),
+        Case::new("r-val-3 voting power must be 1 to the maximum")
+            .tx(C1, add_validator(v5, 0))
+            .rejects(Rejection::ValidatorPower { power: 0, max: MAX_VALIDATOR_POWER })
+            .tx(C1, add_validator(v5, MAX_VALIDATOR_POWER + 1))
+            .rejects(Rejection::ValidatorPower { power: MAX_VALIDATOR_POWER + 1, max: MAX_VALIDATOR_POWER })
+            .tx(C1, add_validator(v5, MAX_VALIDATOR_POWER))
+            .accepts(),
+        Case::new("r-val-3 the last validator cannot be removed; the check runs again at execution")
+            .world(move |w| w.validators = vec![(v1, 1), (v2, 1)])
+            .tx(C1, remove_validator(v1))
+            .tx(C1, remove_validator(v2))
+            .tx(C2, approve(1))
+            .tx(C2, approve(2))
+            .rejects(Rejection::ValidatorSetSize { size: 0, max: MAX_VALIDATORS })
+            .check("v2 stays", move |s| eq("set", set_at(s, 100)?, keys_of(&[v2]))),
+        Case::new("r-val-3 the set cannot grow past its maximum")
+            .world(|w| w.validators = (1..=MAX_VALIDATORS as u8).map(|i| (100 + i, 1)).collect())
+            .tx(C1, add_validator(v5, 1))
+            .rejects(Rejection::ValidatorSetSize { size: MAX_VALIDATORS + 1, max: MAX_VALIDATORS }),
     ]
 }
 
@@ -1467,6 +1579,8 @@ rule_tests! {
     r_gov_2_proposals_execute_at_the_threshold_and_only_once => "r-gov-2",
     r_gov_3_council_grants_and_revokes_roles => "r-gov-3",
     r_gov_4_threshold_stays_between_two_and_the_council_size => "r-gov-4",
+    r_val_2_validator_changes_take_effect_a_fixed_delay_after_approval => "r-val-2",
+    r_val_3_council_adds_removes_and_rotates_validators_within_limits => "r-val-3",
     r_sup_2_mints_are_positive => "r-sup-2",
     r_bud_1_treasurer_funds_budgets_from_the_treasury => "r-bud-1",
     r_bud_2_treasurer_returns_budget_to_the_treasury => "r-bud-2",
@@ -1524,6 +1638,7 @@ fn all_cases() -> Vec<Case> {
         mint_cases(),
         role_cases(),
         threshold_cases(),
+        validator_cases(),
         budget_cases(),
         enrolment_cases(),
         post_cases(),
@@ -1581,6 +1696,10 @@ fn every_rejection() -> Vec<Rejection> {
         Rejection::AlreadyEnrolled(a),
         Rejection::NotEnrolledAccount(a),
         Rejection::CouncilFull(0),
+        Rejection::ValidatorInSet(a),
+        Rejection::ValidatorNotInSet(a),
+        Rejection::ValidatorSetSize { size: 0, max: 0 },
+        Rejection::ValidatorPower { power: 0, max: 0 },
     ];
     for rejection in &list {
         match rejection {
@@ -1620,7 +1739,11 @@ fn every_rejection() -> Vec<Rejection> {
             | Rejection::RoleNotHeld(..)
             | Rejection::AlreadyEnrolled(_)
             | Rejection::NotEnrolledAccount(_)
-            | Rejection::CouncilFull(_) => {}
+            | Rejection::CouncilFull(_)
+            | Rejection::ValidatorInSet(_)
+            | Rejection::ValidatorNotInSet(_)
+            | Rejection::ValidatorSetSize { .. }
+            | Rejection::ValidatorPower { .. } => {}
         }
     }
     list
@@ -1673,6 +1796,9 @@ fn every_action_is_accepted_and_every_rejection_is_produced_by_some_case() {
                             CouncilAction::GrantRole { .. } => "grant",
                             CouncilAction::RevokeRole { .. } => "revoke",
                             CouncilAction::SetThreshold { .. } => "threshold",
+                            CouncilAction::AddValidator { .. } => "add validator",
+                            CouncilAction::RemoveValidator { .. } => "remove validator",
+                            CouncilAction::RotateValidatorKey { .. } => "rotate validator",
                         });
                     }
                 }
@@ -1691,7 +1817,7 @@ fn every_action_is_accepted_and_every_rejection_is_produced_by_some_case() {
     assert!(missing.is_empty(), "no case produces these rejections: {missing:?}");
     let missing: Vec<&str> = action_names().into_iter().filter(|n| !accepted.contains(n)).collect();
     assert!(missing.is_empty(), "no case accepts these actions: {missing:?}");
-    assert_eq!(council_actions.len(), 4, "every council action is executed by some case");
+    assert_eq!(council_actions.len(), 7, "every council action is executed by some case");
     assert_eq!(invalid.len(), 4, "every envelope error (chain, signature, signer, nonce) is produced by some case");
 }
 

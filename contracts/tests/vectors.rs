@@ -21,7 +21,7 @@ use contracts::receipt::{Outcome, Receipt};
 use contracts::rules::VerifiedTx;
 use contracts::state::{
     Account, Budget, Claim, ClaimStatus, Globals, Key, Params, Proposal, ProposalStatus, Redemption, RedemptionStatus,
-    State, Task, TaskStatus, Value,
+    ScheduledSet, State, Task, TaskStatus, ValidatorEntry, ValidatorSchedule, Value,
 };
 use contracts::tx::{
     Action, Approve, ApproveWork, CancelTask, ClaimTask, CouncilAction, DefundBudget, Enroll, FundBudget, PostTask,
@@ -109,6 +109,27 @@ fn tx_vectors() -> Vec<(String, Json)> {
             3,
             0,
             p(CouncilAction::SetThreshold { threshold: 2 }),
+        ),
+        (
+            "propose_add_validator",
+            "council seed 1 proposes seed 20 as a validator with power 1",
+            1,
+            1,
+            p(CouncilAction::AddValidator { key: id(20), power: 1 }),
+        ),
+        (
+            "propose_remove_validator",
+            "council seed 2 proposes removing validator seed 21",
+            2,
+            2,
+            p(CouncilAction::RemoveValidator { key: id(21) }),
+        ),
+        (
+            "propose_rotate_validator_key",
+            "council seed 3 proposes replacing validator key seed 21 by seed 22",
+            3,
+            1,
+            p(CouncilAction::RotateValidatorKey { old: id(21), new: id(22) }),
         ),
         ("approve", "council seed 3 approves proposal 1", 3, 1, Action::Approve(Approve { proposal: ProposalId(1) })),
         (
@@ -255,6 +276,21 @@ fn fixed_entries() -> BTreeMap<Key, Value> {
             status: ProposalStatus::Open,
             created_at: Timestamp(T0 - 200),
             expires_at: Timestamp(T0 - 200 + DAY),
+        }),
+    );
+    entries.insert(
+        Key::Validators,
+        Value::Validators(ValidatorSchedule {
+            sets: vec![
+                ScheduledSet {
+                    from: Height(1),
+                    validators: vec![
+                        ValidatorEntry { key: id(21), power: 1 },
+                        ValidatorEntry { key: id(23), power: 2 },
+                    ],
+                },
+                ScheduledSet { from: Height(9), validators: vec![ValidatorEntry { key: id(23), power: 2 }] },
+            ],
         }),
     );
     // minted = treasury + budgets + escrow + balances + burned; burned = settled + pending.
@@ -536,7 +572,7 @@ fn stored_vectors_are_self_consistent() {
         let value = Value::decode_for(&key, &bytes(entry, "value_hex")).expect("value decodes");
         entries.insert(key, value);
     }
-    assert_eq!(entries.len(), 16, "globals, 10 accounts, a budget, task, claim, redemption and proposal");
+    assert_eq!(entries.len(), 17, "globals, 10 accounts, a budget, task, claim, redemption, proposal and validators");
     let state = State::from_entries(entries);
     assert_eq!(state.root().to_hex(), v["state_root"]);
     assert!(state.supply().is_conserved());

@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use contracts::codec::{Encode, put_bytes, put_list};
 use contracts::crypto::HashKind;
 use contracts::primitives::{ClaimId, ProposalId, RedemptionId, TaskId};
-use contracts::state::{Account, Budget, Globals, Key, Params, State, Value};
+use contracts::state::{
+    Account, Budget, Globals, Key, Params, ScheduledSet, State, ValidatorEntry, ValidatorSchedule, Value,
+};
 use contracts::{AccountId, Amount, BlockHeader, BudgetCode, ChainId, Hash, Height, Role, Timestamp};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -152,16 +154,21 @@ impl Genesis {
                 return Err(invalid(format!("budget {} is listed twice", budget.code)));
             }
         }
-        if self.validators.is_empty() {
-            return Err(invalid("at least one validator is needed"));
+        if self.validators.is_empty() || self.validators.len() > contracts::state::MAX_VALIDATORS {
+            return Err(invalid(format!("1 to {} validators are needed", contracts::state::MAX_VALIDATORS)));
         }
         let mut keys = BTreeSet::new();
         for v in &self.validators {
             if !is_label(&v.name) {
                 return Err(invalid(format!("validator name {:?} must be 1-32 of a-z, 0-9, '-'", v.name)));
             }
-            if v.power == 0 {
-                return Err(invalid(format!("validator {} has power 0", v.name)));
+            if v.power == 0 || v.power > contracts::state::MAX_VALIDATOR_POWER {
+                return Err(invalid(format!(
+                    "validator {} has power {}; it must be 1 to {}",
+                    v.name,
+                    v.power,
+                    contracts::state::MAX_VALIDATOR_POWER
+                )));
             }
             if !keys.insert(v.key) {
                 return Err(invalid(format!("validator key {} is listed twice", v.key)));
@@ -241,6 +248,13 @@ impl Genesis {
         for b in &self.budgets {
             entries.insert(Key::Budget(b.code.clone()), Value::Budget(Budget { balance: b.balance }));
         }
+        let mut validators: Vec<_> =
+            self.validators.iter().map(|v| ValidatorEntry { key: v.key, power: v.power }).collect();
+        validators.sort();
+        entries.insert(
+            Key::Validators,
+            Value::Validators(ValidatorSchedule { sets: vec![ScheduledSet { from: Height(1), validators }] }),
+        );
         Ok(State::from_entries(entries))
     }
 

@@ -159,6 +159,7 @@ pub fn router(handle: Handle, outbox: Option<Outbox>, validator: AccountId) -> R
         .route("/v1/documents", post(upload_document).layer(DefaultBodyLimit::max(MAX_DOCUMENT)))
         .route("/v1/documents/{hash}", get(document))
         .route("/v1/misbehavior", get(misbehavior))
+        .route("/v1/validators", get(validators))
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint; see docs/api.md") })
         .with_state(AppState { handle, outbox, validator })
 }
@@ -196,6 +197,27 @@ async fn misbehavior(State(handle): State<Handle>) -> ApiResult<Vec<api::Misbeha
     let records = handle.call(|l| l.storage().misbehavior(100)).await??;
     let views = records.iter().filter_map(|r| serde_json::from_slice(r).ok()).collect();
     Ok(Json(views))
+}
+
+async fn validators(State(handle): State<Handle>) -> ApiResult<api::ValidatorsView> {
+    let view = handle
+        .call(|l| {
+            let next = Height(l.head().height.0.saturating_add(1));
+            let schedule = l.validator_schedule()?;
+            Some(api::ValidatorsView {
+                next_height: next,
+                current: schedule.at(next)?.to_vec(),
+                scheduled: schedule.sets.iter().filter(|s| s.from > next).cloned().collect(),
+            })
+        })
+        .await?;
+    view.map(Json).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "no_validator_set",
+            "the state holds no validator set for the next height",
+        )
+    })
 }
 
 async fn submit_tx(

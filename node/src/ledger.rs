@@ -231,13 +231,32 @@ impl Ledger {
     }
 }
 
+impl Ledger {
+    /// Every validator key in force or scheduled: the peers allowed to gossip transactions.
+    pub fn validator_keys(&self) -> Vec<AccountId> {
+        self.state.validators().map(contracts::state::ValidatorSchedule::all_keys).unwrap_or_default()
+    }
+
+    /// The validator schedule at the head.
+    pub fn validator_schedule(&self) -> Option<&contracts::state::ValidatorSchedule> {
+        self.state.validators()
+    }
+}
+
 impl ConsensusApp for Ledger {
     fn next_height(&self) -> Height {
         Height(self.head.height.0.saturating_add(1))
     }
 
-    fn validators(&self, _height: Height) -> Vec<(AccountId, u64)> {
-        self.genesis.validator_set()
+    fn validators(&self, height: Height) -> Vec<(AccountId, u64)> {
+        // R-VAL-1: the state at the head knows the set of every height from the one in force
+        // up to the scheduled ones; an older pruned height gets an empty set, which the caller
+        // reports.
+        self.state
+            .validators()
+            .and_then(|schedule| schedule.at(height))
+            .map(|set| set.iter().map(|v| (v.key, v.power)).collect())
+            .unwrap_or_default()
     }
 
     fn build_block(&mut self, _height: Height, _round: u32, proposer: AccountId, max_txs: usize) -> Block {

@@ -14,7 +14,7 @@ pub mod txgossip;
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use ed25519_dalek::SigningKey;
 use genesis::Genesis;
 
@@ -47,9 +47,6 @@ pub fn start_engine(config: &Config) -> anyhow::Result<(Engine, SigningKey)> {
     let genesis = load_genesis(&config.genesis)?;
     let key = load_validator_key(&config.validator_key)?;
     let me = contracts::crypto::account_of(&key);
-    if !genesis.validators.iter().any(|v| v.key == me) {
-        bail!("validator key {} ({me}) is not a validator in the genesis file", config.validator_key.display());
-    }
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
     let storage = Storage::open(&config.data_dir)
@@ -57,6 +54,14 @@ pub fn start_engine(config: &Config) -> anyhow::Result<(Engine, SigningKey)> {
     let limits = Limits { max_txs: config.mempool.max_txs, max_per_account: config.mempool.max_per_account };
     let ledger = Ledger::open(storage, genesis, limits).context("opening the ledger")?;
     tracing::info!(height = %ledger.head().height, state_root = %ledger.head().state_root, "ledger opened");
+    if !ledger.validator_keys().contains(&me) {
+        tracing::warn!(
+            key = %me,
+            file = %config.validator_key.display(),
+            "this key is not in the validator set at the stored height: the node follows the chain and votes only \
+             once a council change adds it (check validator_key if that is not what you expect)"
+        );
+    }
     let engine = Engine::start(ledger, 8192).context("starting the ledger thread")?;
     Ok((engine, key))
 }
@@ -169,7 +174,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding the API to {}", config.api.listen))?;
     tracing::info!(listen = %config.api.listen, "API listening");
-    let validators = engine.handle.call(|l| l.genesis().validators.iter().map(|v| v.key.0).collect::<Vec<_>>()).await?;
+    let validators = engine.handle.call(|l| l.validator_keys().iter().map(|k| k.0).collect::<Vec<_>>()).await?;
     let gossip_settings = txgossip::Settings {
         secret: key_secret,
         listen: config.p2p.gossip_listen.clone(),

@@ -364,6 +364,35 @@ pub enum ProposeCommand {
         #[arg(value_parser = clap::value_parser!(u8).range(1..))]
         threshold: u8,
     },
+
+    /// Add a validator. It votes from a few heights after approval (the same height on every
+    /// node); its operator must also be added to the other validators' `[p2p] peers`.
+    AddValidator {
+        /// The validator's key as an address (`heitje-node` prints it; `GET /v1/status` shows
+        /// it as `validator`).
+        #[arg(value_name = "KEY")]
+        key: String,
+        /// Voting power.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        power: u64,
+    },
+
+    /// Remove a validator.
+    RemoveValidator {
+        /// The validator's key as an address.
+        #[arg(value_name = "KEY")]
+        key: String,
+    },
+
+    /// Replace a validator's key (a rotated or compromised key); the power stays.
+    RotateValidator {
+        /// The key in the set now.
+        #[arg(value_name = "OLD_KEY")]
+        old: String,
+        /// The key that replaces it.
+        #[arg(value_name = "NEW_KEY")]
+        new: String,
+    },
 }
 
 /// `heitje treasury …`.

@@ -1,9 +1,14 @@
-//! Council governance: k-of-n proposals for minting, roles and the threshold (R-GOV-*).
+//! Council governance: k-of-n proposals for minting, roles, the threshold (R-GOV-*) and the
+//! validator set (R-VAL-*).
 
 use crate::error::Rejection;
+use crate::primitives::Height;
 use crate::primitives::{AccountId, ProposalId, Role, Timestamp};
 use crate::receipt::Event;
-use crate::state::{BlockContext, MAX_COUNCIL, Overlay, Proposal, ProposalStatus};
+use crate::state::{
+    BlockContext, MAX_COUNCIL, MAX_VALIDATOR_POWER, MAX_VALIDATORS, Overlay, Proposal, ProposalStatus, ScheduledSet,
+    VALIDATOR_CHANGE_DELAY, ValidatorEntry, ValidatorSchedule,
+};
 use crate::tx::{Approve, CouncilAction, Propose};
 
 use super::common::{credit, globals, positive, require_role};
@@ -31,7 +36,7 @@ pub(super) fn apply_propose(
         expires_at,
     };
     let mut events = vec![Event::ProposalCreated { proposal: id, proposer: signer }];
-    record_approval(view, id, proposal, signer, &mut events)?;
+    record_approval(view, ctx, id, proposal, signer, &mut events)?;
     Ok(events)
 }
 
@@ -56,12 +61,13 @@ pub(super) fn apply_approve(
     // Approvals of members whose council role was revoked since no longer count.
     proposal.approvals.retain(|member| view.account(*member).is_some_and(|acc| acc.roles.has(Role::Council)));
     let mut events = Vec::new();
-    record_approval(view, a.proposal, proposal, signer, &mut events)?;
+    record_approval(view, ctx, a.proposal, proposal, signer, &mut events)?;
     Ok(events)
 }
 
 fn record_approval(
     view: &mut Overlay<'_>,
+    ctx: &BlockContext,
     id: ProposalId,
     mut proposal: Proposal,
     approver: AccountId,
@@ -75,7 +81,7 @@ fn record_approval(
     let approvals = u8::try_from(proposal.approvals.len()).unwrap_or(u8::MAX);
     events.push(Event::ProposalApproved { proposal: id, approver, approvals, threshold });
     if approvals >= threshold {
-        events.extend(execute_action(view, id, &proposal.action)?);
+        events.extend(execute_action(view, ctx, id, &proposal.action)?);
         proposal.status = ProposalStatus::Executed;
     }
     view.put_proposal(id, proposal);
@@ -116,13 +122,96 @@ fn check_action(view: &Overlay<'_>, action: &CouncilAction) -> Result<(), Reject
                 return Err(Rejection::ThresholdOutOfRange { threshold: *threshold, members });
             }
         }
+        CouncilAction::AddValidator { .. }
+        | CouncilAction::RemoveValidator { .. }
+        | CouncilAction::RotateValidatorKey { .. } => {
+            changed_set(&schedule(view)?, action)?;
+        }
     }
     Ok(())
 }
 
+fn schedule(view: &Overlay<'_>) -> Result<ValidatorSchedule, Rejection> {
+    // The genesis state always holds the schedule; without one the set is empty.
+    view.validators().ok_or(Rejection::ValidatorSetSize { size: 0, max: MAX_VALIDATORS })
+}
+
+/// R-VAL-3: the newest set (scheduled or in force) with `action` applied, in key order.
+fn changed_set(schedule: &ValidatorSchedule, action: &CouncilAction) -> Result<Vec<ValidatorEntry>, Rejection> {
+    let mut set = schedule.latest().to_vec();
+    let position = |set: &[ValidatorEntry], key: &AccountId| set.iter().position(|v| v.key == *key);
+    match action {
+        CouncilAction::AddValidator { key, power } => {
+            if position(&set, key).is_some() {
+                return Err(Rejection::ValidatorInSet(*key));
+            }
+            if *power == 0 || *power > MAX_VALIDATOR_POWER {
+                return Err(Rejection::ValidatorPower { power: *power, max: MAX_VALIDATOR_POWER });
+            }
+            set.push(ValidatorEntry { key: *key, power: *power });
+        }
+        CouncilAction::RemoveValidator { key } => {
+            let at = position(&set, key).ok_or(Rejection::ValidatorNotInSet(*key))?;
+            set.remove(at);
+        }
+        CouncilAction::RotateValidatorKey { old, new } => {
+            let at = position(&set, old).ok_or(Rejection::ValidatorNotInSet(*old))?;
+            if position(&set, new).is_some() {
+                return Err(Rejection::ValidatorInSet(*new));
+            }
+            set[at].key = *new;
+        }
+        CouncilAction::Mint { .. }
+        | CouncilAction::GrantRole { .. }
+        | CouncilAction::RevokeRole { .. }
+        | CouncilAction::SetThreshold { .. } => return Ok(set),
+    }
+    if set.is_empty() || set.len() > MAX_VALIDATORS {
+        return Err(Rejection::ValidatorSetSize { size: set.len(), max: MAX_VALIDATORS });
+    }
+    set.sort();
+    Ok(set)
+}
+
+/// R-VAL-2: schedules `set` to decide from `ctx.height + VALIDATOR_CHANGE_DELAY`, and drops sets
+/// that no height from the next one on can use.
+fn schedule_set(
+    view: &mut Overlay<'_>,
+    ctx: &BlockContext,
+    id: ProposalId,
+    set: Vec<ValidatorEntry>,
+) -> Result<Event, Rejection> {
+    let mut schedule = schedule(view)?;
+    let next = Height(ctx.height.0.checked_add(1).ok_or(Rejection::Overflow)?);
+    // Keep the set in force at the next height and everything after it.
+    let in_force = schedule.sets.iter().rposition(|s| s.from <= next).unwrap_or(0);
+    schedule.sets.drain(..in_force);
+    let from = Height(ctx.height.0.checked_add(VALIDATOR_CHANGE_DELAY).ok_or(Rejection::Overflow)?);
+    let size = u16::try_from(set.len()).map_err(|_| Rejection::Overflow)?;
+    match schedule.sets.last_mut() {
+        // A second change in the same block replaces the set scheduled by the first.
+        Some(last) if last.from == from => last.validators = set,
+        _ => schedule.sets.push(ScheduledSet { from, validators: set }),
+    }
+    view.put_validators(schedule);
+    Ok(Event::ValidatorSetScheduled { proposal: id, from, size })
+}
+
 /// Runs an approved action. Checks run again: the state may have moved since the proposal.
-fn execute_action(view: &mut Overlay<'_>, id: ProposalId, action: &CouncilAction) -> Result<Vec<Event>, Rejection> {
+fn execute_action(
+    view: &mut Overlay<'_>,
+    ctx: &BlockContext,
+    id: ProposalId,
+    action: &CouncilAction,
+) -> Result<Vec<Event>, Rejection> {
     check_action(view, action)?;
+    if let CouncilAction::AddValidator { .. }
+    | CouncilAction::RemoveValidator { .. }
+    | CouncilAction::RotateValidatorKey { .. } = action
+    {
+        let set = changed_set(&schedule(view)?, action)?;
+        return Ok(vec![schedule_set(view, ctx, id, set)?]);
+    }
     let mut g = globals(view)?;
     let event = match action {
         CouncilAction::Mint { amount } => {
@@ -160,6 +249,9 @@ fn execute_action(view: &mut Overlay<'_>, id: ProposalId, action: &CouncilAction
             g.params.council_threshold = *threshold;
             Event::ThresholdSet { proposal: id, threshold: *threshold }
         }
+        CouncilAction::AddValidator { .. }
+        | CouncilAction::RemoveValidator { .. }
+        | CouncilAction::RotateValidatorKey { .. } => return Ok(vec![]),
     };
     view.put_globals(g);
     Ok(vec![event])

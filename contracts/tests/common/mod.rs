@@ -8,9 +8,11 @@ use std::sync::LazyLock;
 
 use contracts::crypto::account_of;
 use contracts::primitives::{
-    AccountId, Amount, BudgetCode, ChainId, ClaimId, Nonce, ProposalId, RedemptionId, Role, RoleSet, TaskId,
+    AccountId, Amount, BudgetCode, ChainId, ClaimId, Height, Nonce, ProposalId, RedemptionId, Role, RoleSet, TaskId,
 };
-use contracts::state::{Account, Budget, Globals, Key, Params, State, Value};
+use contracts::state::{
+    Account, Budget, Globals, Key, Params, ScheduledSet, State, ValidatorEntry, ValidatorSchedule, Value,
+};
 use contracts::tx::{Action, SignedTx, Tx};
 use ed25519_dalek::SigningKey;
 
@@ -20,6 +22,9 @@ pub(crate) const T0: u64 = 1_767_225_600_000;
 pub(crate) const SECOND: u64 = 1_000;
 /// One day of block time.
 pub(crate) const DAY: u64 = 86_400_000;
+
+/// Key seeds of the four validators of a test world.
+pub(crate) const VALIDATORS: [u8; 4] = [201, 202, 203, 204];
 
 /// The signing key with secret `[seed; 32]`.
 pub(crate) fn key(seed: u8) -> SigningKey {
@@ -62,12 +67,21 @@ pub(crate) struct World {
     pub(crate) threshold: u8,
     /// Proposal lifetime in ms of block time.
     pub(crate) ttl_ms: u64,
+    /// Validators (key seeds) with their power, in force from height 1.
+    pub(crate) validators: Vec<(u8, u64)>,
 }
 
 impl World {
     /// No accounts, no budgets, an empty treasury, threshold 1, proposals live a day.
     pub(crate) fn empty() -> Self {
-        Self { accounts: BTreeMap::new(), budgets: BTreeMap::new(), treasury: Amount::ZERO, threshold: 1, ttl_ms: DAY }
+        Self {
+            accounts: BTreeMap::new(),
+            budgets: BTreeMap::new(),
+            treasury: Amount::ZERO,
+            threshold: 1,
+            ttl_ms: DAY,
+            validators: VALIDATORS.iter().map(|seed| (*seed, 1)).collect(),
+        }
     }
 
     /// Sets (or replaces) the account of `seed`.
@@ -118,6 +132,11 @@ impl World {
         for (code, balance) in &self.budgets {
             entries.insert(Key::Budget(code.clone()), Value::Budget(Budget { balance: *balance }));
         }
+        let mut validators: Vec<_> =
+            self.validators.iter().map(|(seed, power)| ValidatorEntry { key: id(*seed), power: *power }).collect();
+        validators.sort();
+        let schedule = ValidatorSchedule { sets: vec![ScheduledSet { from: Height(1), validators }] };
+        entries.insert(Key::Validators, Value::Validators(schedule));
         entries
     }
 

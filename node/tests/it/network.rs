@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use contracts::tx::{Action, CouncilAction, Propose};
-use contracts::{Amount, ChainId, Hash, Nonce, Tx};
+use contracts::tx::{Action, Approve, CouncilAction, Propose};
+use contracts::primitives::ProposalId;
+use contracts::{AccountId, Amount, ChainId, Hash, Nonce, Tx};
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
 
@@ -165,15 +166,25 @@ impl Stream {
         Self { chain_id, members, submitted: BTreeMap::new() }
     }
 
-    /// Submits member `m`'s next proposal to `node` and panics with the node's answer if it is
-    /// refused.
+    /// Submits member `m`'s next proposal (a mint) to `node` and panics with the node's answer
+    /// if it is refused.
     fn submit(&mut self, cluster: &Cluster, m: usize, node: usize) {
+        self.submit_action(
+            cluster,
+            m,
+            node,
+            Action::Propose(Propose { action: CouncilAction::Mint { amount: Amount(100) } }),
+        );
+    }
+
+    /// Submits `action` signed by member `m` to `node`; returns its id.
+    fn submit_action(&mut self, cluster: &Cluster, m: usize, node: usize, action: Action) -> Hash {
         let (key, nonce) = &mut self.members[m];
         let tx = Tx {
             chain_id: self.chain_id.clone(),
             signer: contracts::crypto::account_of(key),
             nonce: Nonce(*nonce),
-            action: Action::Propose(Propose { action: CouncilAction::Mint { amount: Amount(100) } }),
+            action,
         }
         .sign(key);
         let body = serde_json::json!({ "tx": hex::encode(contracts::codec::Encode::to_bytes(&tx)) }).to_string();
@@ -181,6 +192,7 @@ impl Stream {
         assert_eq!(code, 202, "member {} submitting nonce {} to node {}: {answer}", m + 1, *nonce, node + 1);
         *nonce += 1;
         self.submitted.insert(tx.id(), node);
+        tx.id()
     }
 
     /// Waits until node `via` reports every submitted transaction as committed.
@@ -347,5 +359,76 @@ fn issue_3_a_wiped_validator_resyncs_without_double_signing() {
         let (code, evidence) = get(&format!("{}/v1/misbehavior", cluster.apis[i]));
         assert_eq!(code, 200);
         assert_eq!(evidence.as_array().map(Vec::len), Some(0), "node {} saw equivocation: {evidence}", i + 1);
+    }
+}
+
+/// The validator key of node `i` (slots in genesis order).
+fn validator_key(cluster: &Cluster, i: usize) -> AccountId {
+    let slots = ["gemeente-heerlen", "gemeente-reserve", "partner-zuyd", "partner-parkstad"];
+    let path = cluster.dir.path().join(format!("keys/{}.validator.key", slots[i]));
+    contracts::crypto::account_of(&node::load_validator_key(&path).expect("validator key"))
+}
+
+/// Proposal ids are assigned in order; reads the one created by `tx`.
+fn proposal_of(cluster: &Cluster, tx: &Hash) -> ProposalId {
+    let (_, status) = get(&format!("{}/v1/tx/{}?wait_ms=20000", cluster.apis[0], tx.to_hex()));
+    let events = status["outcome"]["events"].as_array().cloned().unwrap_or_default();
+    let created = events.iter().find(|e| e["event"] == "proposal_created").and_then(|e| e["proposal"].as_u64());
+    ProposalId(created.unwrap_or_else(|| panic!("transaction {} created no proposal: {status}", tx.to_hex())))
+}
+
+#[test]
+fn issue_3_the_council_shrinks_the_validator_set_and_two_validators_then_decide_alone() {
+    let mut cluster = Cluster::new(4);
+    let mut stream = Stream::new(&cluster);
+    wait_all_at(&cluster, &[0, 1, 2, 3], 1);
+    let (_, before) = get(&format!("{}/v1/validators", cluster.apis[0]));
+    assert_eq!(before["current"].as_array().map(Vec::len), Some(4), "{before}");
+
+    // The council removes validators 3 and 4: proposed by member 1, approved by member 2.
+    for i in [2, 3] {
+        let key = validator_key(&cluster, i);
+        let tx = stream.submit_action(
+            &cluster,
+            0,
+            0,
+            Action::Propose(Propose { action: CouncilAction::RemoveValidator { key } }),
+        );
+        let proposal = proposal_of(&cluster, &tx);
+        stream.submit_action(&cluster, 1, 1, Action::Approve(Approve { proposal }));
+    }
+    stream.wait_committed(&cluster, 0);
+    let (_, scheduled) = get(&format!("{}/v1/validators", cluster.apis[1]));
+    let from = scheduled["scheduled"]
+        .as_array()
+        .and_then(|sets| sets.last())
+        .and_then(|set| set["from"].as_u64())
+        .unwrap_or_else(|| panic!("no scheduled set: {scheduled}"));
+
+    // Until the set applies, all four still decide; transactions keep the heights coming.
+    while cluster.height(0) < from {
+        stream.submit(&cluster, 2, 0);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    stream.wait_committed(&cluster, 0);
+    for i in 0..4 {
+        let (_, now) = get(&format!("{}/v1/validators", cluster.apis[i]));
+        let current: Vec<_> = now["current"].as_array().expect("current").iter().map(|v| v["key"].clone()).collect();
+        assert_eq!(current.len(), 2, "node {} sees the new set: {now}", i + 1);
+    }
+
+    // With 3 and 4 gone, 1 and 2 hold all the power: they decide alone, which 2 of the old 4
+    // could never do.
+    cluster.kill9(2);
+    cluster.kill9(3);
+    let h = cluster.height(0);
+    for _ in 0..3 {
+        stream.submit(&cluster, 0, 0);
+    }
+    wait_all_at(&cluster, &[0, 1], h + 3);
+    stream.wait_committed(&cluster, 1);
+    let top = cluster.height(0).min(cluster.height(1));
+    for h in 1..=top {
+        assert_eq!(cluster.block(0, h)["hash"], cluster.block(1, h)["hash"], "block hash at height {h} differs");
     }
 }

@@ -27,6 +27,13 @@ pub(crate) fn propose(ctx: &Context, command: &ProposeCommand) -> anyhow::Result
             CouncilAction::RevokeRole { account: ctx.resolve(target)?, role: *role }
         }
         ProposeCommand::Threshold { threshold } => CouncilAction::SetThreshold { threshold: *threshold },
+        ProposeCommand::AddValidator { key, power } => {
+            CouncilAction::AddValidator { key: ctx.resolve(key)?, power: *power }
+        }
+        ProposeCommand::RemoveValidator { key } => CouncilAction::RemoveValidator { key: ctx.resolve(key)? },
+        ProposeCommand::RotateValidator { old, new } => {
+            CouncilAction::RotateValidatorKey { old: ctx.resolve(old)?, new: ctx.resolve(new)? }
+        }
     };
     let summary = format!("Propose to the council: {}", describe::council_action(&action));
     let status = submit::submit(ctx, &signer, &summary, |_| Ok(Action::Propose(Propose { action: action.clone() })))?;
@@ -61,7 +68,11 @@ fn progress(events: &[Event], verb: &str, known: Option<ProposalId>) -> (Option<
     let executed = events.iter().any(|event| {
         matches!(
             event,
-            Event::Minted { .. } | Event::RoleGranted { .. } | Event::RoleRevoked { .. } | Event::ThresholdSet { .. }
+            Event::Minted { .. }
+                | Event::RoleGranted { .. }
+                | Event::RoleRevoked { .. }
+                | Event::ThresholdSet { .. }
+                | Event::ValidatorSetScheduled { .. }
         )
     });
     let Some(id) = id else {

@@ -25,6 +25,9 @@ pub(crate) fn event(event: &Event) -> String {
         Event::ThresholdSet { proposal, threshold } => {
             format!("proposals now need {threshold} council approvals (proposal {proposal})")
         }
+        Event::ValidatorSetScheduled { proposal, from, size } => {
+            format!("a validator set of {size} decides from height {from} (proposal {proposal})")
+        }
         Event::BudgetFunded { budget, amount } => {
             format!("budget {budget} funded with {amount} from the treasury")
         }
@@ -69,6 +72,9 @@ pub(crate) fn council_action(action: &CouncilAction) -> String {
         CouncilAction::SetThreshold { threshold } => {
             format!("set the council threshold to {threshold}")
         }
+        CouncilAction::AddValidator { key, power } => format!("add validator {key} with power {power}"),
+        CouncilAction::RemoveValidator { key } => format!("remove validator {key}"),
+        CouncilAction::RotateValidatorKey { old, new } => format!("replace validator key {old} by {new}"),
     }
 }
 
@@ -140,6 +146,7 @@ pub(crate) fn event_for(event: &Event, me: &AccountId) -> String {
             format!("{role} revoked from {}", account.short())
         }
         Event::ThresholdSet { threshold, .. } => format!("threshold {threshold}"),
+        Event::ValidatorSetScheduled { from, size, .. } => format!("{size} validators from height {from}"),
         Event::BudgetFunded { budget, amount } => format!("{budget} +{amount}"),
         Event::BudgetDefunded { budget, amount } => format!("{budget} -{amount}"),
         Event::Enrolled { account } => format!("enrolled {}", account.short()),
