@@ -611,7 +611,7 @@ pub fn to_ledger_cert(cert: &CommitCertificate<LedgerCtx>) -> Option<contracts::
 pub fn from_ledger_cert(cert: &contracts::CommitCert) -> ExtendedCommitCertificate<LedgerCtx> {
     let mut commit_signatures: Vec<_> =
         cert.signatures.iter().map(|s| ExtendedCommitSignature::new(Address(s.validator), s.signature, None)).collect();
-    commit_signatures.sort_by(|a: &ExtendedCommitSignature<LedgerCtx>, b| a.address.cmp(&b.address));
+    commit_signatures.sort_by_key(|a: &ExtendedCommitSignature<LedgerCtx>| a.address);
     ExtendedCommitCertificate {
         height: Height(cert.height),
         round: Round::new(cert.round),
@@ -638,7 +638,7 @@ mod tests {
     fn round_trips_and_refuses_mutations() {
         let msg = SignedConsensusMsg::<LedgerCtx>::Vote(SignedMessage::new(vote(), Signature([5; 64])));
         let bytes = to_bytes(&msg);
-        assert_eq!(from_bytes::<SignedConsensusMsg<LedgerCtx>>(&bytes), Ok(msg.clone()));
+        assert_eq!(from_bytes::<SignedConsensusMsg<LedgerCtx>>(&bytes), Ok(msg));
         // Every truncation fails cleanly; trailing bytes are refused.
         for cut in 0..bytes.len() {
             assert!(from_bytes::<SignedConsensusMsg<LedgerCtx>>(&bytes[..cut]).is_err(), "cut at {cut}");

@@ -179,7 +179,7 @@ impl ValidatorSet {
         if list.is_empty() {
             return Err(ValidatorSetError::Empty);
         }
-        list.sort_by(|a, b| a.address.cmp(&b.address));
+        list.sort_by_key(|a| a.address);
         if let Some(pair) = list.windows(2).find(|pair| pair[0].address == pair[1].address) {
             return Err(ValidatorSetError::Duplicate(pair[0].address.0));
         }
