@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use contracts::tx::{Action, Approve, CouncilAction, Propose};
 use contracts::primitives::ProposalId;
+use contracts::tx::{Action, Approve, CouncilAction, Propose};
 use contracts::{AccountId, Amount, ChainId, Hash, Nonce, Tx};
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
