@@ -1,45 +1,66 @@
-//! The foundation story end to end, with the real `heitje-node` and `heitje` binaries, RocksDB
-//! on disk and HTTP on loopback: mint 2-of-3, fund, post, enroll, claim, submit evidence,
-//! approve (and the refused self-approvals), pay a shop, redeem, settle once, then a kill -9
-//! and restart that loses nothing.
+//! The foundation story end to end on the 4-validator devnet, with the real `heitje-node` and
+//! `heitje` binaries, RocksDB on disk and HTTP on loopback: mint 2-of-3, fund, post, enroll,
+//! claim, submit evidence, approve (and the refused self-approvals), pay a shop, redeem, settle
+//! once, then a kill -9 of every validator and a restart that loses nothing. The wallet talks
+//! to each node in turn.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
 
 use serde_json::Value;
 
-use crate::support::{create_devnet, free_addr, get, node_bin, wait_ready, wallet_bin};
+use crate::support::{create_network, free_api_block, get, node_bin, wait_ready, wallet_bin};
+
+const VALIDATORS: u16 = 4;
 
 struct Net {
     dir: PathBuf,
-    base: String,
-    config: PathBuf,
-    node: Option<Child>,
+    bases: Vec<String>,
+    configs: Vec<PathBuf>,
+    nodes: Vec<Option<Child>>,
+    /// The node the next wallet command talks to; reads go to the node of the last command.
+    turn: Cell<usize>,
 }
 
 impl Net {
-    fn start_node(&mut self) {
-        let mut child = Command::new(node_bin())
-            .args(["run", "--config"])
-            .arg(&self.config)
-            .env("HEITJE_LOG", "warn")
-            .spawn()
-            .expect("start node");
-        wait_ready(&self.base, &mut child);
-        self.node = Some(child);
-    }
-
-    fn kill_node(&mut self) {
-        if let Some(mut child) = self.node.take() {
-            let _ = child.kill(); // SIGKILL: no graceful shutdown
-            let _ = child.wait();
+    fn start_nodes(&mut self) {
+        for i in 0..self.configs.len() {
+            let child = Command::new(node_bin())
+                .args(["run", "--config"])
+                .arg(&self.configs[i])
+                .env("HEITJE_LOG", "warn")
+                .spawn()
+                .expect("start node");
+            self.nodes[i] = Some(child);
+        }
+        for i in 0..self.configs.len() {
+            let child = self.nodes[i].as_mut().expect("started");
+            wait_ready(&self.bases[i], child);
         }
     }
 
+    fn kill_nodes(&mut self) {
+        for node in &mut self.nodes {
+            if let Some(mut child) = node.take() {
+                let _ = child.kill(); // SIGKILL: no graceful shutdown
+                let _ = child.wait();
+            }
+        }
+    }
+
+    /// The node the last wallet command talked to.
+    fn base(&self) -> &str {
+        let n = self.bases.len();
+        &self.bases[(self.turn.get() + n - 1) % n]
+    }
+
     fn wallet(&self, account: Option<&str>, args: &[&str]) -> Output {
+        let node = self.turn.get() % self.bases.len();
+        self.turn.set(node + 1);
         let mut cmd = Command::new(wallet_bin());
         cmd.env("HEITJE_HOME", self.dir.join("wallet"))
-            .env("HEITJE_NODE", &self.base)
+            .env("HEITJE_NODE", &self.bases[node])
             .env("HEITJE_PASSWORD", "e2e-password")
             .env_remove("HEITJE_ACCOUNT")
             .arg("--yes");
@@ -54,7 +75,8 @@ impl Net {
         let out = self.wallet(account, args);
         assert!(
             out.status.success(),
-            "heitje {args:?} as {account:?} failed ({:?}):\nstdout: {}\nstderr: {}",
+            "heitje {args:?} as {account:?} via {} failed ({:?}):\nstdout: {}\nstderr: {}",
+            self.base(),
             out.status.code(),
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
@@ -71,7 +93,7 @@ impl Net {
     }
 
     fn json(&self, path: &str) -> Value {
-        let (code, body) = get(&format!("{}{path}", self.base));
+        let (code, body) = get(&format!("{}{path}", self.base()));
         assert_eq!(code, 200, "GET {path}: {body}");
         body
     }
@@ -83,7 +105,7 @@ impl Net {
 
 impl Drop for Net {
     fn drop(&mut self) {
-        self.kill_node();
+        self.kill_nodes();
     }
 }
 
@@ -110,13 +132,19 @@ fn restore_role_accounts(net: &Net, dir: &Path) {
 }
 
 #[test]
-fn issue_2_the_whole_story_runs_on_a_real_node_and_survives_kill_9() {
+fn issue_2_and_3_the_whole_story_runs_on_four_validators_and_survives_kill_9() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let addr = free_addr();
-    let config = create_devnet(tmp.path(), addr);
-    let mut net = Net { dir: tmp.path().to_owned(), base: format!("http://{addr}"), config, node: None };
+    let addr = free_api_block(VALIDATORS);
+    let configs = create_network(tmp.path(), addr, VALIDATORS);
+    let mut net = Net {
+        dir: tmp.path().to_owned(),
+        bases: (0..VALIDATORS).map(|i| format!("http://127.0.0.1:{}", addr.port() + i)).collect(),
+        nodes: configs.iter().map(|_| None).collect(),
+        configs,
+        turn: Cell::new(0),
+    };
     restore_role_accounts(&net, tmp.path());
-    net.start_node();
+    net.start_nodes();
 
     // 2. Mint 10,000 with 2 of 3 council signatures; one signature never mints.
     net.ok(Some("council-1"), &["council", "propose", "mint", "10000"]);
@@ -168,7 +196,7 @@ fn issue_2_the_whole_story_runs_on_a_real_node_and_survives_kill_9() {
     let claim = net.json("/v1/claims/1");
     assert_eq!(claim["status"], "submitted");
     let commitment = claim["evidence"].as_str().expect("commitment on chain").to_owned();
-    let stored = ureq::get(&format!("{}/v1/evidence/{commitment}", net.base)).call().expect("evidence");
+    let stored = ureq::get(&format!("{}/v1/evidence/{commitment}", net.base())).call().expect("evidence");
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut stored.into_reader(), &mut bytes).expect("read evidence");
     assert_eq!(bytes, std::fs::read(&photo).expect("photo"));
@@ -218,12 +246,12 @@ fn issue_2_the_whole_story_runs_on_a_real_node_and_survives_kill_9() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("checksum"));
 
-    // Kill -9 and restart: the same heights, state root and balances.
+    // Kill -9 every validator and restart them: the same heights, state root and balances.
     let before = net.json("/v1/status");
     let height = before["height"].as_u64().expect("height");
     let block_before = net.json(&format!("/v1/blocks/{height}"));
-    net.kill_node();
-    net.start_node();
+    net.kill_nodes();
+    net.start_nodes();
     let after = net.json("/v1/status");
     assert!(after["height"].as_u64().expect("height") >= height);
     assert_eq!(net.json(&format!("/v1/blocks/{height}")), block_before, "block {height} is unchanged after restart");

@@ -15,7 +15,7 @@ use contracts::{AccountId, Amount, ChainId, Hash, Nonce, Tx};
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
 
-use crate::support::{create_network, free_addr, get, node_bin, post};
+use crate::support::{create_network, free_api_block, get, node_bin, post};
 
 fn key_from_phrase(path: &Path) -> SigningKey {
     let phrase = std::fs::read_to_string(path).expect("phrase file");
@@ -33,13 +33,7 @@ struct Cluster {
 impl Cluster {
     fn new(validators: u16) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        // Node k's API is on the first port + k - 1: find a free block of API ports.
-        let api = loop {
-            let addr = free_addr();
-            if addr.port() < u16::MAX - validators {
-                break addr;
-            }
-        };
+        let api = free_api_block(validators);
         let configs = create_network(dir.path(), api, validators);
         let apis = (0..validators).map(|i| format!("http://127.0.0.1:{}", api.port() + i)).collect();
         let children = (0..validators).map(|_| None).collect();

@@ -23,6 +23,22 @@ pub(crate) fn wallet_bin() -> PathBuf {
     path
 }
 
+/// A loopback address whose port and the `count - 1` ports after it are free now: the API
+/// addresses of a dev network (node k listens on the port + k - 1).
+pub(crate) fn free_api_block(count: u16) -> SocketAddr {
+    for _ in 0..200 {
+        let addr = free_addr();
+        if addr.port() > u16::MAX - count {
+            continue;
+        }
+        let held: Vec<_> = (0..count).map(|i| TcpListener::bind(("127.0.0.1", addr.port() + i))).collect();
+        if held.iter().all(Result::is_ok) {
+            return addr;
+        }
+    }
+    panic!("no free block of {count} loopback ports");
+}
+
 /// A base port `p` such that `p..p+count` and `p+100..p+100+count` are free on loopback now.
 pub(crate) fn free_port_block(count: u16) -> u16 {
     for _ in 0..200 {
