@@ -14,6 +14,8 @@ ensure_system_deps() {
   dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)
   command -v g++ >/dev/null 2>&1 || missing+=(g++)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  # `ip` (iproute2): the network-isolation test runs a validator in a network namespace.
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     local sudo=""
