@@ -5,6 +5,8 @@
 //! shared locks and a full queue answers "busy" to the API instead of blocking the HTTP server.
 //! Consensus never gets "busy": its calls wait for room ([`Handle::call_patient`]).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -82,23 +84,34 @@ pub struct Engine {
     /// Handle for callers.
     pub handle: Handle,
     thread: JoinHandle<Result<(), String>>,
+    stopping: Arc<AtomicBool>,
 }
 
 impl Engine {
     /// Starts the ledger thread with a queue of `queue` requests.
     pub fn start(mut ledger: Ledger, queue: usize) -> std::io::Result<Self> {
         let (jobs, inbox) = mpsc::sync_channel::<Job>(queue);
+        let stopping = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stopping);
         let thread = std::thread::Builder::new().name("ledger".into()).spawn(move || {
             while let Ok(job) = inbox.recv() {
+                if flag.load(Ordering::Acquire) {
+                    break;
+                }
                 job(&mut ledger);
             }
             Ok(())
         })?;
-        Ok(Self { handle: Handle { jobs }, thread })
+        Ok(Self { handle: Handle { jobs }, thread, stopping })
     }
 
-    /// Drops the handle and waits for the thread to finish its current request.
+    /// Stops the ledger thread after its current request, even while other tasks still hold
+    /// handles (their later calls get [`Unavailable::Stopped`]), and waits for it; the ledger
+    /// and its database close on that thread.
     pub fn stop(self) -> Result<(), String> {
+        self.stopping.store(true, Ordering::Release);
+        // Wake the thread if it waits on an empty queue; a full queue wakes it anyway.
+        let _ = self.handle.jobs.try_send(Box::new(|_| {}));
         drop(self.handle);
         self.thread.join().map_err(|_| "the ledger thread panicked".to_string())?
     }

@@ -40,6 +40,31 @@ impl Net {
         }
     }
 
+    /// SIGTERM every node; each must stop on its own and exit 0 (bounded wait).
+    fn terminate_nodes(&mut self) {
+        for node in &self.nodes {
+            if let Some(child) = node {
+                let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+                assert!(status.success());
+            }
+        }
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            let Some(mut child) = node.take() else { continue };
+            let start = std::time::Instant::now();
+            let status = loop {
+                if let Some(status) = child.try_wait().expect("wait") {
+                    break status;
+                }
+                if start.elapsed() > std::time::Duration::from_secs(60) {
+                    let _ = child.kill();
+                    panic!("node {} did not stop within 60 s of SIGTERM", i + 1);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            };
+            assert!(status.success(), "node {} exited with {status} after SIGTERM", i + 1);
+        }
+    }
+
     fn kill_nodes(&mut self) {
         for node in &mut self.nodes {
             if let Some(mut child) = node.take() {
@@ -257,4 +282,7 @@ fn issue_2_and_3_the_whole_story_runs_on_four_validators_and_survives_kill_9() {
     assert_eq!(net.json(&format!("/v1/blocks/{height}")), block_before, "block {height} is unchanged after restart");
     assert_eq!((net.balance(&alice), net.balance(&shop)), ("10.50".to_owned(), "0.00".to_owned()));
     assert_eq!(net.json("/v1/supply")["conserved"], true);
+
+    // An operator's stop (SIGTERM, as `scripts/devnet --stop` sends): every node shuts down.
+    net.terminate_nodes();
 }
