@@ -7,7 +7,9 @@
 
 use thiserror::Error;
 
-use crate::primitives::{AccountId, Amount, BudgetCode, ClaimId, Nonce, ProposalId, RedemptionId, Role, TaskId};
+use crate::primitives::{
+    AccountId, Amount, BudgetCode, ClaimId, Nonce, PaymentRef, ProposalId, RedemptionId, Role, TaskId, Timestamp,
+};
 use crate::state::ClaimStatus;
 
 /// Why a transaction cannot be included in a block.
@@ -212,6 +214,80 @@ pub enum Rejection {
         /// The maximum.
         max: u64,
     },
+    /// R-RED-4: the council may not set a fee above the cap.
+    #[error("a redemption fee of {fee} is above the maximum of {max}")]
+    RedemptionFeeTooHigh {
+        /// Requested.
+        fee: Amount,
+        /// The maximum.
+        max: Amount,
+    },
+    /// R-RED-5: the council may not set a minimum above the cap.
+    #[error("a redemption minimum of {min} is above the maximum of {max}")]
+    RedemptionMinimumTooHigh {
+        /// Requested.
+        min: Amount,
+        /// The maximum.
+        max: Amount,
+    },
+    /// R-RED-5: the amount is below the redemption minimum.
+    #[error("redemptions must be at least {min}; redeem {min} or more")]
+    BelowRedemptionMinimum {
+        /// The minimum in force.
+        min: Amount,
+    },
+    /// R-RED-3: the idempotency key was used for a redemption of another amount.
+    #[error(
+        "this idempotency key was already used for redemption {redemption} of {amount}; \
+         retry with that amount, or use a new key for a new redemption"
+    )]
+    IdempotencyKeyReused {
+        /// The redemption made with the key.
+        redemption: RedemptionId,
+        /// Its amount.
+        amount: Amount,
+    },
+    /// R-RED-6: a batch names a redemption twice.
+    #[error("redemption {0} appears twice in the batch; list each redemption once")]
+    DuplicateInBatch(RedemptionId),
+    /// R-RED-6: a batch is empty or too large.
+    #[error("a settlement batch holds 1 to {max} redemptions, not {size}; split it into several batches")]
+    BatchSize {
+        /// Redemptions in the batch.
+        size: usize,
+        /// The maximum.
+        max: usize,
+    },
+    /// R-SHOP-1: the payee is not a registered shop.
+    #[error("{0} is not a registered shop; payments with a reference go to merchants only")]
+    NotAMerchant(AccountId),
+    /// R-SHOP-2: the payment request expired before this block.
+    #[error("this payment request expired at block time {expires_at}; ask the shop for a new one")]
+    PaymentRequestExpired {
+        /// The request's expiry.
+        expires_at: Timestamp,
+    },
+    /// R-SHOP-2, R-SHOP-4: the till is not linked to this shop.
+    #[error("till {0} is not linked to this shop; ask the shop for a new request")]
+    TillNotLinked(AccountId),
+    /// R-SHOP-3: the shop's reference was paid before.
+    #[error("payment reference {0} of this shop is already paid; ask the shop for a new request")]
+    ReferenceAlreadyPaid(PaymentRef),
+    /// R-SHOP-4: a till key must not be someone's account.
+    #[error("{0} already has coins, a role or an enrolment; a till needs a fresh key")]
+    TillHasAccount(AccountId),
+    /// R-SHOP-4: a till works for one shop at a time.
+    #[error("till {0} is already linked to a shop; that shop must unlink it first")]
+    TillAlreadyLinked(AccountId),
+    /// R-SHOP-4: tills only sign payment requests, off chain.
+    #[error("a till account is receive-only: it cannot send, redeem or change settings")]
+    TillReceiveOnly,
+    /// R-SHOP-4: a shop links a limited number of tills.
+    #[error("a shop may link at most {max} tills; unlink one first")]
+    TooManyTills {
+        /// The maximum.
+        max: u16,
+    },
 }
 
 impl Rejection {
@@ -259,6 +335,20 @@ impl Rejection {
             Self::NotTaskPoster(_) => 613,
             Self::UnknownRedemption(_) => 700,
             Self::AlreadySettled(_) => 701,
+            Self::RedemptionFeeTooHigh { .. } => 313,
+            Self::RedemptionMinimumTooHigh { .. } => 314,
+            Self::BelowRedemptionMinimum { .. } => 702,
+            Self::IdempotencyKeyReused { .. } => 703,
+            Self::DuplicateInBatch(_) => 704,
+            Self::BatchSize { .. } => 705,
+            Self::NotAMerchant(_) => 800,
+            Self::PaymentRequestExpired { .. } => 801,
+            Self::TillNotLinked(_) => 802,
+            Self::ReferenceAlreadyPaid(_) => 803,
+            Self::TillHasAccount(_) => 804,
+            Self::TillAlreadyLinked(_) => 805,
+            Self::TillReceiveOnly => 806,
+            Self::TooManyTills { .. } => 807,
         }
     }
 
@@ -306,6 +396,20 @@ impl Rejection {
             Self::NotTaskPoster(_) => "not_task_poster",
             Self::UnknownRedemption(_) => "unknown_redemption",
             Self::AlreadySettled(_) => "already_settled",
+            Self::RedemptionFeeTooHigh { .. } => "redemption_fee_too_high",
+            Self::RedemptionMinimumTooHigh { .. } => "redemption_minimum_too_high",
+            Self::BelowRedemptionMinimum { .. } => "below_redemption_minimum",
+            Self::IdempotencyKeyReused { .. } => "idempotency_key_reused",
+            Self::DuplicateInBatch(_) => "duplicate_in_batch",
+            Self::BatchSize { .. } => "batch_size",
+            Self::NotAMerchant(_) => "not_a_merchant",
+            Self::PaymentRequestExpired { .. } => "payment_request_expired",
+            Self::TillNotLinked(_) => "till_not_linked",
+            Self::ReferenceAlreadyPaid(_) => "reference_already_paid",
+            Self::TillHasAccount(_) => "till_has_account",
+            Self::TillAlreadyLinked(_) => "till_already_linked",
+            Self::TillReceiveOnly => "till_receive_only",
+            Self::TooManyTills { .. } => "too_many_tills",
         }
     }
 }

@@ -199,73 +199,108 @@ impl Height {
     }
 }
 
-/// A 32-byte blake3 digest.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Hash(pub [u8; 32]);
+/// Why a hex value (a hash or a key) could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum HexError {
+    /// Not hexadecimal.
+    #[error("not a hex string; expected {0} characters 0-9a-f")]
+    NotHex(usize),
+    /// Wrong length.
+    #[error("expected {expected} bytes ({} hex characters), got {got} bytes", expected.saturating_mul(2))]
+    Length {
+        /// Bytes expected.
+        expected: usize,
+        /// Bytes read.
+        got: usize,
+    },
+}
+
+/// Parses exactly `N` bytes written as `2N` hex characters.
+fn hex_array<const N: usize>(text: &str) -> Result<[u8; N], HexError> {
+    let bytes = hex::decode(text.trim()).map_err(|_| HexError::NotHex(N.saturating_mul(2)))?;
+    bytes.try_into().map_err(|v: Vec<u8>| HexError::Length { expected: N, got: v.len() })
+}
+
+/// A fixed number of bytes, written as lower-case hex in text and JSON and as the raw bytes in
+/// the canonical encoding.
+macro_rules! hex_type {
+    ($(#[$doc:meta])* $name:ident, $len:literal, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        pub struct $name(pub [u8; $len]);
+
+        impl $name {
+            /// Lower-case hex.
+            pub fn to_hex(&self) -> String {
+                hex::encode(self.0)
+            }
+
+            /// Parses exactly twice as many hex characters as there are bytes.
+            pub fn from_hex(text: &str) -> Result<Self, HexError> {
+                hex_array(text).map(Self)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.to_hex())
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.to_hex())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = HexError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::from_hex(s)
+            }
+        }
+
+        impl Encode for $name {
+            fn encode(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.0);
+            }
+        }
+
+        impl Decode for $name {
+            fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+                reader.array($what).map(Self)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                Self::from_hex(&text).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+hex_type!(
+    /// A 32-byte blake3 digest.
+    Hash, 32, "hash"
+);
+hex_type!(
+    /// A client-chosen key that makes a redemption safe to retry (R-RED-3): 16 random bytes,
+    /// shown as 32 hex characters. A merchant's second redemption with the same key burns
+    /// nothing.
+    IdempotencyKey, 16, "idempotency key"
+);
 
 impl Hash {
     /// The all-zero hash, used as the parent of the first block.
     pub const ZERO: Self = Self([0; 32]);
-
-    /// Lower-case hex.
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
-    /// Parses 64 hex characters.
-    pub fn from_hex(text: &str) -> Result<Self, HexError> {
-        let bytes = hex::decode(text.trim()).map_err(|_| HexError::NotHex)?;
-        let array: [u8; 32] = bytes.try_into().map_err(|v: Vec<u8>| HexError::Length(v.len()))?;
-        Ok(Self(array))
-    }
-}
-
-/// Why a hex hash could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum HexError {
-    /// Not hexadecimal.
-    #[error("not a hex string; expected 64 characters 0-9a-f")]
-    NotHex,
-    /// Wrong length.
-    #[error("expected 32 bytes (64 hex characters), got {0} bytes")]
-    Length(usize),
-}
-
-impl fmt::Debug for Hash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Hash({})", self.to_hex())
-    }
-}
-
-impl fmt::Display for Hash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_hex())
-    }
-}
-
-impl Encode for Hash {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.0);
-    }
-}
-
-impl Decode for Hash {
-    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        reader.array("hash").map(Self)
-    }
-}
-
-impl Serialize for Hash {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Hash {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::from_hex(&text).map_err(serde::de::Error::custom)
-    }
 }
 
 /// The human-readable prefix of every Heitje address.
@@ -481,6 +516,12 @@ code_type!(
     /// A payout reference as used in a SEPA batch (EndToEndId): `HLN-2026-000123`.
     PayoutRef, "payout reference", 35, "A-Z, 0-9, '-', '/' and '.'",
     |b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'/' || b == b'.'
+);
+code_type!(
+    /// A shop's payment reference, an order or receipt number: `B-2026-0042`. R-SHOP-3: each
+    /// shop's references are paid at most once.
+    PaymentRef, "payment reference", 32, "A-Z, a-z, 0-9 and '-'",
+    |b| b.is_ascii_alphanumeric() || b == b'-'
 );
 code_type!(
     /// A chain id: `heerlen-1`. Every transaction and signature carries it.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::{Decode, DecodeError, Encode, Reader, put_bytes};
 use crate::error::Rejection;
 use crate::primitives::{
-    AccountId, Amount, BudgetCode, ClaimId, Hash, Height, PayoutRef, ProposalId, RedemptionId, Role, TaskId,
+    AccountId, Amount, BudgetCode, ClaimId, Hash, Height, PaymentRef, PayoutRef, ProposalId, RedemptionId, Role, TaskId,
 };
 use crate::tx::RejectReason;
 
@@ -189,6 +189,61 @@ pub enum Event {
         /// Payout reference.
         reference: PayoutRef,
     },
+    /// R-SHOP-1: a resident paid a shop's payment request.
+    Paid {
+        /// Payer.
+        payer: AccountId,
+        /// The shop.
+        merchant: AccountId,
+        /// Amount.
+        amount: Amount,
+        /// The shop's reference.
+        reference: PaymentRef,
+        /// The till that showed the request.
+        till: Option<AccountId>,
+    },
+    /// R-SHOP-4: a shop linked a till.
+    TillLinked {
+        /// The shop.
+        merchant: AccountId,
+        /// The till.
+        till: AccountId,
+    },
+    /// R-SHOP-4: a shop unlinked a till.
+    TillUnlinked {
+        /// The shop.
+        merchant: AccountId,
+        /// The till.
+        till: AccountId,
+    },
+    /// R-RED-3: a retried redemption; nothing was burned again.
+    RedemptionReplayed {
+        /// The redemption the first attempt made.
+        redemption: RedemptionId,
+    },
+    /// R-RED-4: a redemption fee moved from the merchant to the treasury.
+    RedemptionFeePaid {
+        /// The redemption.
+        redemption: RedemptionId,
+        /// The merchant.
+        merchant: AccountId,
+        /// The fee.
+        fee: Amount,
+    },
+    /// R-RED-4: the council set the redemption fee.
+    RedemptionFeeSet {
+        /// The proposal.
+        proposal: ProposalId,
+        /// The new fee.
+        fee: Amount,
+    },
+    /// R-RED-5: the council set the redemption minimum.
+    RedemptionMinimumSet {
+        /// The proposal.
+        proposal: ProposalId,
+        /// The new minimum.
+        min: Amount,
+    },
 }
 
 /// Implements the canonical codec for an enum of struct variants, fields in declared order.
@@ -233,6 +288,13 @@ codec_struct_enum!(Event {
     Redeemed = 18 { redemption, merchant, amount },
     RedemptionSettled = 19 { redemption, merchant, amount, reference },
     ValidatorSetScheduled = 20 { proposal, from, size },
+    Paid = 21 { payer, merchant, amount, reference, till },
+    TillLinked = 22 { merchant, till },
+    TillUnlinked = 23 { merchant, till },
+    RedemptionReplayed = 24 { redemption },
+    RedemptionFeePaid = 25 { redemption, merchant, fee },
+    RedemptionFeeSet = 26 { proposal, fee },
+    RedemptionMinimumSet = 27 { proposal, min },
 });
 
 impl Event {
@@ -251,8 +313,17 @@ impl Event {
             Self::WorkApproved { worker, verifier, .. } | Self::WorkRejected { worker, verifier, .. } => {
                 vec![*worker, *verifier]
             }
-            Self::Redeemed { merchant, .. } | Self::RedemptionSettled { merchant, .. } => vec![*merchant],
+            Self::Redeemed { merchant, .. }
+            | Self::RedemptionSettled { merchant, .. }
+            | Self::RedemptionFeePaid { merchant, .. } => vec![*merchant],
+            Self::Paid { payer, merchant, till, .. } => {
+                [Some(*payer), Some(*merchant), *till].into_iter().flatten().collect()
+            }
+            Self::TillLinked { merchant, till } | Self::TillUnlinked { merchant, till } => vec![*merchant, *till],
             Self::Minted { .. }
+            | Self::RedemptionReplayed { .. }
+            | Self::RedemptionFeeSet { .. }
+            | Self::RedemptionMinimumSet { .. }
             | Self::ThresholdSet { .. }
             | Self::ValidatorSetScheduled { .. }
             | Self::BudgetFunded { .. }
@@ -262,8 +333,8 @@ impl Event {
     }
 }
 
-/// Most events one transaction can record (a cancel emits one; a mint two).
-pub const MAX_EVENTS: usize = 16;
+/// Most events one transaction can record: a batch settlement emits one per redemption.
+pub const MAX_EVENTS: usize = crate::tx::MAX_SETTLE_BATCH + 16;
 /// Longest rejection message kept in a receipt.
 pub const MAX_MESSAGE: usize = 512;
 

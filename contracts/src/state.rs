@@ -13,9 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{Decode, DecodeError, Encode, Reader, put_bytes};
 use crate::crypto::HashKind;
+use crate::error::Rejection;
 use crate::primitives::{
-    AccountId, Amount, BudgetCode, ClaimId, Hash, Height, Nonce, PayoutRef, ProposalId, RedemptionId, RoleSet, TaskId,
-    Timestamp,
+    AccountId, Amount, BudgetCode, ClaimId, Hash, Height, IdempotencyKey, Nonce, PaymentRef, PayoutRef, ProposalId,
+    RedemptionId, RoleSet, TaskId, Timestamp,
 };
 use crate::tx::{CouncilAction, RejectReason};
 use crate::{codec_struct, codec_unit_enum};
@@ -34,6 +35,12 @@ pub const MAX_VALIDATOR_POWER: u64 = 1_000_000;
 /// R-VAL-2: a validator-set change approved in the block at height `h` decides blocks from
 /// height `h + VALIDATOR_CHANGE_DELAY`, the same on every node.
 pub const VALIDATOR_CHANGE_DELAY: u64 = 3;
+/// Most tills one merchant may link (R-SHOP-4).
+pub const MAX_TILLS: u16 = 32;
+/// Highest redemption fee the council may set: 100.00 coins (R-RED-4).
+pub const MAX_REDEMPTION_FEE: Amount = Amount(10_000);
+/// Highest redemption minimum the council may set: 10,000.00 coins (R-RED-5).
+pub const MAX_REDEMPTION_MIN: Amount = Amount(1_000_000);
 
 /// An account's ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -192,6 +199,8 @@ pub struct Redemption {
     pub merchant: AccountId,
     /// Coins burned = euros owed.
     pub amount: Amount,
+    /// The redemption fee moved from the merchant to the treasury (R-RED-4); not burned.
+    pub fee: Amount,
     /// Status.
     pub status: RedemptionStatus,
     /// Block time of the burn.
@@ -201,7 +210,39 @@ pub struct Redemption {
     /// Block time of the settlement.
     pub settled_at: Option<Timestamp>,
 }
-codec_struct!(Redemption { merchant, amount, status, created_at, reference, settled_at });
+codec_struct!(Redemption { merchant, amount, fee, status, created_at, reference, settled_at });
+
+/// R-SHOP-1: a paid payment request, under its shop and reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRecord {
+    /// Who paid.
+    pub payer: AccountId,
+    /// How much.
+    pub amount: Amount,
+    /// The height of the block that holds the payment.
+    pub height: Height,
+    /// That block's time.
+    pub time: Timestamp,
+    /// The till that showed the request, if any.
+    pub till: Option<AccountId>,
+}
+codec_struct!(PaymentRecord { payer, amount, height, time, till });
+
+/// R-SHOP-4: a till account and the merchant it works for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TillLink {
+    /// The merchant.
+    pub merchant: AccountId,
+}
+codec_struct!(TillLink { merchant });
+
+/// What the ledger keeps about a merchant beyond its account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MerchantRecord {
+    /// Tills linked now, at most [`MAX_TILLS`].
+    pub tills: u16,
+}
+codec_struct!(MerchantRecord { tills });
 
 /// Where a proposal stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -262,8 +303,32 @@ pub struct Params {
     pub council_threshold: u8,
     /// How long a proposal stays open, in milliseconds of block time.
     pub proposal_ttl_ms: u64,
+    /// R-RED-4: flat fee of every redemption, moved to the treasury; 0.00 unless set.
+    #[serde(default)]
+    pub redemption_fee: Amount,
+    /// R-RED-5: smallest amount a merchant may redeem; 0.00 unless set.
+    #[serde(default)]
+    pub redemption_min: Amount,
 }
-codec_struct!(Params { council_threshold, proposal_ttl_ms });
+codec_struct!(Params { council_threshold, proposal_ttl_ms, redemption_fee, redemption_min });
+
+impl Params {
+    /// R-RED-4: a redemption fee is at most [`MAX_REDEMPTION_FEE`].
+    pub fn check_redemption_fee(fee: Amount) -> Result<(), Rejection> {
+        if fee > MAX_REDEMPTION_FEE {
+            return Err(Rejection::RedemptionFeeTooHigh { fee, max: MAX_REDEMPTION_FEE });
+        }
+        Ok(())
+    }
+
+    /// R-RED-5: a redemption minimum is at most [`MAX_REDEMPTION_MIN`].
+    pub fn check_redemption_min(min: Amount) -> Result<(), Rejection> {
+        if min > MAX_REDEMPTION_MIN {
+            return Err(Rejection::RedemptionMinimumTooHigh { min, max: MAX_REDEMPTION_MIN });
+        }
+        Ok(())
+    }
+}
 
 /// Chain-wide figures: treasury, supply counters and id counters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -276,6 +341,8 @@ pub struct Globals {
     pub burned: Amount,
     /// Burned coins whose redemption is settled.
     pub settled: Amount,
+    /// Redemption fees ever moved from merchants to the treasury (R-RED-4).
+    pub redemption_fees: Amount,
     /// Parameters.
     pub params: Params,
     /// Next task id.
@@ -294,6 +361,7 @@ codec_struct!(Globals {
     minted,
     burned,
     settled,
+    redemption_fees,
     params,
     next_task,
     next_claim,
@@ -397,6 +465,14 @@ pub enum Key {
     Proposal(ProposalId),
     /// The single [`ValidatorSchedule`] entry.
     Validators,
+    /// A paid payment request: the shop and its reference (R-SHOP-3).
+    Payment(AccountId, PaymentRef),
+    /// A till account (R-SHOP-4).
+    Till(AccountId),
+    /// A merchant's record (R-SHOP-4).
+    Merchant(AccountId),
+    /// A merchant's redemption idempotency key (R-RED-3).
+    RedeemKey(AccountId, IdempotencyKey),
 }
 
 impl Encode for Key {
@@ -428,6 +504,24 @@ impl Encode for Key {
                 id.encode(out);
             }
             Self::Validators => out.push(7),
+            Self::Payment(merchant, reference) => {
+                out.push(8);
+                merchant.encode(out);
+                reference.encode(out);
+            }
+            Self::Till(till) => {
+                out.push(9);
+                till.encode(out);
+            }
+            Self::Merchant(merchant) => {
+                out.push(10);
+                merchant.encode(out);
+            }
+            Self::RedeemKey(merchant, key) => {
+                out.push(11);
+                merchant.encode(out);
+                key.encode(out);
+            }
         }
     }
 }
@@ -443,6 +537,10 @@ impl Decode for Key {
             5 => Self::Redemption(Decode::decode(reader)?),
             6 => Self::Proposal(Decode::decode(reader)?),
             7 => Self::Validators,
+            8 => Self::Payment(Decode::decode(reader)?, Decode::decode(reader)?),
+            9 => Self::Till(Decode::decode(reader)?),
+            10 => Self::Merchant(Decode::decode(reader)?),
+            11 => Self::RedeemKey(Decode::decode(reader)?, Decode::decode(reader)?),
             tag => return Err(DecodeError::UnknownTag { tag, what: "state key" }),
         })
     }
@@ -467,6 +565,14 @@ pub enum Value {
     Proposal(Proposal),
     /// See [`ValidatorSchedule`].
     Validators(ValidatorSchedule),
+    /// See [`PaymentRecord`].
+    Payment(PaymentRecord),
+    /// See [`TillLink`].
+    Till(TillLink),
+    /// See [`MerchantRecord`].
+    Merchant(MerchantRecord),
+    /// The redemption first made with the key (R-RED-3).
+    RedeemKey(RedemptionId),
 }
 
 impl Encode for Value {
@@ -481,6 +587,10 @@ impl Encode for Value {
             Self::Redemption(v) => v.encode(out),
             Self::Proposal(v) => v.encode(out),
             Self::Validators(v) => v.encode(out),
+            Self::Payment(v) => v.encode(out),
+            Self::Till(v) => v.encode(out),
+            Self::Merchant(v) => v.encode(out),
+            Self::RedeemKey(v) => v.encode(out),
         }
     }
 }
@@ -497,6 +607,10 @@ impl Value {
             Key::Redemption(_) => Self::Redemption(Redemption::from_bytes(bytes)?),
             Key::Proposal(_) => Self::Proposal(Proposal::from_bytes(bytes)?),
             Key::Validators => Self::Validators(ValidatorSchedule::from_bytes(bytes)?),
+            Key::Payment(..) => Self::Payment(PaymentRecord::from_bytes(bytes)?),
+            Key::Till(_) => Self::Till(TillLink::from_bytes(bytes)?),
+            Key::Merchant(_) => Self::Merchant(MerchantRecord::from_bytes(bytes)?),
+            Key::RedeemKey(..) => Self::RedeemKey(RedemptionId::from_bytes(bytes)?),
         })
     }
 }
@@ -713,6 +827,30 @@ impl State {
         }
     }
 
+    /// R-SHOP-3: the payment of `merchant`'s `reference`, if it was paid.
+    pub fn payment(&self, merchant: &AccountId, reference: &PaymentRef) -> Option<&PaymentRecord> {
+        match self.entries.get(&Key::Payment(*merchant, reference.clone())) {
+            Some(Value::Payment(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// R-SHOP-4: the merchant `till` is linked to, if any.
+    pub fn till(&self, till: &AccountId) -> Option<&TillLink> {
+        match self.entries.get(&Key::Till(*till)) {
+            Some(Value::Till(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// R-RED-3: the redemption `merchant` made with `key`, if any.
+    pub fn redeem_key(&self, merchant: &AccountId, key: &IdempotencyKey) -> Option<RedemptionId> {
+        match self.entries.get(&Key::RedeemKey(*merchant, *key)) {
+            Some(Value::RedeemKey(id)) => Some(*id),
+            _ => None,
+        }
+    }
+
     /// Every account, in id order.
     pub fn accounts(&self) -> impl Iterator<Item = (&AccountId, &Account)> {
         self.entries.iter().filter_map(|(k, v)| match (k, v) {
@@ -769,14 +907,18 @@ impl State {
             supply.burned = u128::from(g.burned.0);
             supply.settled = u128::from(g.settled.0);
             supply.treasury = u128::from(g.treasury.0);
+            supply.redemption_fees = u128::from(g.redemption_fees.0);
         }
         for (_, value) in self.entries.iter() {
             match value {
                 Value::Account(a) => supply.balances += u128::from(a.balance.0),
                 Value::Budget(b) => supply.budgets += u128::from(b.balance.0),
                 Value::Task(t) => supply.escrow += u128::from(t.escrow.0),
-                Value::Redemption(r) if r.status == RedemptionStatus::Pending => {
-                    supply.pending_redemptions += u128::from(r.amount.0)
+                Value::Redemption(r) => {
+                    supply.fees_recorded += u128::from(r.fee.0);
+                    if r.status == RedemptionStatus::Pending {
+                        supply.pending_redemptions += u128::from(r.amount.0);
+                    }
                 }
                 _ => {}
             }
@@ -804,6 +946,10 @@ pub struct Supply {
     pub budgets: u128,
     /// All task escrow.
     pub escrow: u128,
+    /// Redemption fees the treasury received, by its own count (R-RED-4).
+    pub redemption_fees: u128,
+    /// Redemption fees recorded on the redemptions, summed.
+    pub fees_recorded: u128,
 }
 
 impl Supply {
@@ -812,10 +958,12 @@ impl Supply {
         self.treasury + self.budgets + self.escrow + self.balances
     }
 
-    /// R-SUP-1: minted − burned = outstanding, and burned = settled + pending.
+    /// R-SUP-1: minted − burned = outstanding, burned = settled + pending, and the fees the
+    /// treasury received are the fees recorded on redemptions.
     pub fn is_conserved(&self) -> bool {
         self.minted.checked_sub(self.burned) == Some(self.outstanding())
             && self.burned == self.settled + self.pending_redemptions
+            && self.redemption_fees == self.fees_recorded
     }
 }
 
@@ -849,6 +997,11 @@ impl<'a> Overlay<'a> {
     /// Writes `value` under `key` in the transaction layer.
     pub fn put(&mut self, key: Key, value: Value) {
         self.tx.insert(key, Some(value));
+    }
+
+    /// Deletes the entry under `key` in the transaction layer.
+    pub fn delete(&mut self, key: Key) {
+        self.tx.insert(key, None);
     }
 
     /// Keeps the transaction layer's writes.
@@ -907,6 +1060,12 @@ typed_access!(task, put_task, Task, Task, TaskId, Key::Task);
 typed_access!(claim, put_claim, Claim, Claim, ClaimId, Key::Claim);
 typed_access!(redemption, put_redemption, Redemption, Redemption, RedemptionId, Key::Redemption);
 typed_access!(proposal, put_proposal, Proposal, Proposal, ProposalId, Key::Proposal);
+typed_access!(payment, put_payment, Payment, PaymentRecord, (AccountId, PaymentRef), |(m, r)| Key::Payment(m, r));
+typed_access!(till, put_till, Till, TillLink, AccountId, Key::Till);
+typed_access!(merchant, put_merchant, Merchant, MerchantRecord, AccountId, Key::Merchant);
+typed_access!(redeem_key, put_redeem_key, RedeemKey, RedemptionId, (AccountId, IdempotencyKey), |(m, k)| {
+    Key::RedeemKey(m, k)
+});
 
 impl Overlay<'_> {
     /// The chain-wide figures.

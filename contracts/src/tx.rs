@@ -6,13 +6,16 @@ use serde::{Deserialize, Serialize};
 use crate::codec::{Decode, DecodeError, Encode, Reader};
 use crate::crypto::{self, Domain, HashKind, Signature, SignatureError};
 use crate::primitives::{
-    AccountId, Amount, BudgetCode, ChainId, ClaimId, Hash, Nonce, PayoutRef, ProposalId, RedemptionId, Role, TaskId,
-    Timestamp,
+    AccountId, Amount, BudgetCode, ChainId, ClaimId, Hash, IdempotencyKey, Nonce, PaymentRef, PayoutRef, ProposalId,
+    RedemptionId, Role, TaskId, Timestamp,
 };
 use crate::{codec_newtype_enum, codec_struct, codec_unit_enum};
 
 /// The largest encoded signed transaction accepted anywhere (R-TX-4).
 pub const MAX_TX_BYTES: usize = 1024;
+/// Most redemptions one [`SettleBatch`] settles (R-RED-6). The largest batch, with the longest
+/// chain id and payout reference, still fits in [`MAX_TX_BYTES`] (184 + 8 bytes per id).
+pub const MAX_SETTLE_BATCH: usize = 100;
 
 /// Pay coins to another account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +74,16 @@ pub enum CouncilAction {
         /// The key that replaces it.
         new: AccountId,
     },
+    /// R-RED-4: set the flat fee every redemption pays into the treasury.
+    SetRedemptionFee {
+        /// The fee, at most [`crate::state::MAX_REDEMPTION_FEE`].
+        fee: Amount,
+    },
+    /// R-RED-5: set the smallest amount a merchant may redeem.
+    SetRedemptionMinimum {
+        /// The minimum, at most [`crate::state::MAX_REDEMPTION_MIN`].
+        min: Amount,
+    },
 }
 
 impl Encode for CouncilAction {
@@ -108,6 +121,14 @@ impl Encode for CouncilAction {
                 old.encode(out);
                 new.encode(out);
             }
+            Self::SetRedemptionFee { fee } => {
+                out.push(8);
+                fee.encode(out);
+            }
+            Self::SetRedemptionMinimum { min } => {
+                out.push(9);
+                min.encode(out);
+            }
         }
     }
 }
@@ -122,6 +143,8 @@ impl Decode for CouncilAction {
             5 => Self::AddValidator { key: Decode::decode(reader)?, power: Decode::decode(reader)? },
             6 => Self::RemoveValidator { key: Decode::decode(reader)? },
             7 => Self::RotateValidatorKey { old: Decode::decode(reader)?, new: Decode::decode(reader)? },
+            8 => Self::SetRedemptionFee { fee: Decode::decode(reader)? },
+            9 => Self::SetRedemptionMinimum { min: Decode::decode(reader)? },
             tag => return Err(DecodeError::UnknownTag { tag, what: "council action" }),
         })
     }
@@ -290,13 +313,49 @@ pub struct CancelTask {
 }
 codec_struct!(CancelTask { task });
 
-/// A merchant burns coins and opens a payout obligation in euros.
+/// A resident pays a shop's payment request: amount, the shop's reference, its expiry and the
+/// till that showed it (R-SHOP-1..3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Redeem {
+pub struct Pay {
+    /// The shop; must hold the merchant role.
+    pub merchant: AccountId,
     /// How much.
     pub amount: Amount,
+    /// The shop's order or receipt number; paid at most once per shop.
+    pub reference: PaymentRef,
+    /// The request is refused in blocks after this time.
+    pub expires_at: Timestamp,
+    /// The till account that created the request, if any; must be linked to the shop.
+    pub till: Option<AccountId>,
 }
-codec_struct!(Redeem { amount });
+codec_struct!(Pay { merchant, amount, reference, expires_at, till });
+
+/// A merchant links a receive-only till account for its staff (R-SHOP-4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkTill {
+    /// The till's key.
+    pub till: AccountId,
+}
+codec_struct!(LinkTill { till });
+
+/// A merchant unlinks one of its tills, effective at once (R-SHOP-4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnlinkTill {
+    /// The till's key.
+    pub till: AccountId,
+}
+codec_struct!(UnlinkTill { till });
+
+/// A merchant burns coins and opens a payout obligation in euros. Retrying with the same key
+/// burns nothing again (R-RED-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redeem {
+    /// How much is paid out in euros; the redemption fee comes on top.
+    pub amount: Amount,
+    /// Chosen by the client once per redemption and reused for its retries.
+    pub key: IdempotencyKey,
+}
+codec_struct!(Redeem { amount, key });
 
 /// The treasurer records that a redemption was paid out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -307,6 +366,32 @@ pub struct SettleRedemption {
     pub reference: PayoutRef,
 }
 codec_struct!(SettleRedemption { redemption, reference });
+
+/// The treasurer records that one payout batch paid these redemptions (R-RED-6): all of them
+/// or none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettleBatch {
+    /// The payout reference of the batch.
+    pub reference: PayoutRef,
+    /// 1 to [`MAX_SETTLE_BATCH`] distinct pending redemptions.
+    pub redemptions: Vec<RedemptionId>,
+}
+
+impl Encode for SettleBatch {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.reference.encode(out);
+        crate::codec::put_list(out, &self.redemptions);
+    }
+}
+
+impl Decode for SettleBatch {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            reference: Decode::decode(reader)?,
+            redemptions: reader.list("batch redemptions", MAX_SETTLE_BATCH)?,
+        })
+    }
+}
 
 /// Everything a transaction can ask.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -342,7 +427,16 @@ pub enum Action {
     Redeem(Redeem),
     /// See [`SettleRedemption`].
     SettleRedemption(SettleRedemption),
+    /// See [`Pay`].
+    Pay(Pay),
+    /// See [`LinkTill`].
+    LinkTill(LinkTill),
+    /// See [`UnlinkTill`].
+    UnlinkTill(UnlinkTill),
+    /// See [`SettleBatch`].
+    SettleBatch(SettleBatch),
 }
+// Tag 14 was `Redeem` without an idempotency key; it is retired, never reused.
 codec_newtype_enum!(Action {
     Transfer = 1,
     Propose = 2,
@@ -357,8 +451,12 @@ codec_newtype_enum!(Action {
     ApproveWork = 11,
     RejectWork = 12,
     CancelTask = 13,
-    Redeem = 14,
     SettleRedemption = 15,
+    Pay = 16,
+    LinkTill = 17,
+    UnlinkTill = 18,
+    Redeem = 19,
+    SettleBatch = 20,
 });
 
 impl Action {
@@ -380,6 +478,10 @@ impl Action {
             Self::CancelTask(_) => "cancel_task",
             Self::Redeem(_) => "redeem",
             Self::SettleRedemption(_) => "settle_redemption",
+            Self::Pay(_) => "pay",
+            Self::LinkTill(_) => "link_till",
+            Self::UnlinkTill(_) => "unlink_till",
+            Self::SettleBatch(_) => "settle_batch",
         }
     }
 }
@@ -438,5 +540,41 @@ impl SignedTx {
             return Err(DecodeError::TooLong { what: "transaction", len: bytes.len(), max: MAX_TX_BYTES });
         }
         Self::from_bytes(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r_red_6_the_largest_batch_fits_in_a_transaction_and_a_larger_one_does_not_decode() {
+        let longest = |len: usize| "A".repeat(len);
+        let batch = |n: u64| SettleBatch {
+            reference: PayoutRef::new(&longest(PayoutRef::MAX_LEN)).expect("valid"),
+            redemptions: (1..=n).map(RedemptionId).collect(),
+        };
+        let chain_id = ChainId::new(&"a".repeat(ChainId::MAX_LEN)).expect("valid");
+        let tx = Tx {
+            chain_id,
+            signer: AccountId([1; 32]),
+            nonce: Nonce(u64::MAX),
+            action: Action::SettleBatch(batch(MAX_SETTLE_BATCH as u64)),
+        };
+        let signed = tx.sign(&SigningKey::from_bytes(&[1; 32]));
+        let bytes = signed.to_bytes();
+        assert!(bytes.len() <= MAX_TX_BYTES, "{} bytes", bytes.len());
+        assert_eq!(SignedTx::decode_checked(&bytes), Ok(signed));
+        let too_many = batch(MAX_SETTLE_BATCH as u64 + 1).to_bytes();
+        assert!(matches!(SettleBatch::from_bytes(&too_many), Err(DecodeError::TooLong { .. })));
+    }
+
+    #[test]
+    fn r_red_3_idempotency_keys_read_as_32_hex_characters() {
+        let key = IdempotencyKey([0xab; 16]);
+        assert_eq!(key.to_string().parse::<IdempotencyKey>(), Ok(key));
+        assert!("abcd".parse::<IdempotencyKey>().is_err());
+        let json = serde_json::to_string(&key).expect("serializes");
+        assert_eq!(json, format!("\"{}\"", "ab".repeat(16)));
     }
 }

@@ -10,14 +10,15 @@ use contracts::block::{BlockHeader, CommitCert, CommitSignature};
 use contracts::codec::{Decode, Encode};
 use contracts::crypto::Signature;
 use contracts::primitives::{
-    AccountId, Amount, BudgetCode, ChainId, ClaimId, Hash, PayoutRef, ProposalId, RedemptionId, Role, RoleSet, TaskId,
+    AccountId, Amount, BudgetCode, ChainId, ClaimId, Hash, IdempotencyKey, PaymentRef, PayoutRef, ProposalId,
+    RedemptionId, Role, RoleSet, TaskId,
 };
 use contracts::receipt::{Event, Outcome, Receipt};
 use contracts::state::{
-    Account, Budget, Claim, ClaimStatus, Globals, Key, Params, Proposal, ProposalStatus, Redemption, RedemptionStatus,
-    Task, TaskStatus, Value,
+    Account, Budget, Claim, ClaimStatus, Globals, Key, MerchantRecord, Params, PaymentRecord, Proposal, ProposalStatus,
+    Redemption, RedemptionStatus, Task, TaskStatus, TillLink, Value,
 };
-use contracts::tx::{Action, CouncilAction, RejectReason, SignedTx, Tx};
+use contracts::tx::{Action, CouncilAction, Pay, RejectReason, SettleBatch, SignedTx, Tx};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
 use serde_json::Value as Json;
@@ -57,6 +58,11 @@ const DECODERS: &[(&str, Decoder)] = &[
     ("Claim", round::<Claim>),
     ("Redemption", round::<Redemption>),
     ("Proposal", round::<Proposal>),
+    ("PaymentRecord", round::<PaymentRecord>),
+    ("TillLink", round::<TillLink>),
+    ("MerchantRecord", round::<MerchantRecord>),
+    ("Pay", round::<Pay>),
+    ("SettleBatch", round::<SettleBatch>),
     ("Value::Globals", |b| value_for(Key::Globals)(b)),
     ("Value::Account", |b| value_for(Key::Account(AccountId([0; 32])))(b)),
     ("Value::Budget", |b| value_for(Key::Budget(BudgetCode::new("x").expect("valid")))(b)),
@@ -64,6 +70,10 @@ const DECODERS: &[(&str, Decoder)] = &[
     ("Value::Claim", |b| value_for(Key::Claim(ClaimId(0)))(b)),
     ("Value::Redemption", |b| value_for(Key::Redemption(RedemptionId(0)))(b)),
     ("Value::Proposal", |b| value_for(Key::Proposal(ProposalId(0)))(b)),
+    ("Value::Payment", |b| value_for(Key::Payment(AccountId([0; 32]), PaymentRef::new("x").expect("valid")))(b)),
+    ("Value::Till", |b| value_for(Key::Till(AccountId([0; 32])))(b)),
+    ("Value::Merchant", |b| value_for(Key::Merchant(AccountId([0; 32])))(b)),
+    ("Value::RedeemKey", |b| value_for(Key::RedeemKey(AccountId([0; 32]), IdempotencyKey([0; 16])))(b)),
     ("Signature", round::<Signature>),
     ("AccountId", round::<AccountId>),
     ("Hash", round::<Hash>),
@@ -71,6 +81,8 @@ const DECODERS: &[(&str, Decoder)] = &[
     ("ChainId", round::<ChainId>),
     ("BudgetCode", round::<BudgetCode>),
     ("PayoutRef", round::<PayoutRef>),
+    ("PaymentRef", round::<PaymentRef>),
+    ("IdempotencyKey", round::<IdempotencyKey>),
     ("Role", round::<Role>),
     ("RoleSet", round::<RoleSet>),
     ("RejectReason", round::<RejectReason>),

@@ -14,18 +14,20 @@ use std::fmt::Debug;
 use contracts::block::{self, BlockError, BlockHeader, CertError, CommitCert};
 use contracts::crypto::{HashKind, SignatureError};
 use contracts::primitives::{
-    AccountId, Amount, ClaimId, Hash, Height, Nonce, PayoutRef, ProposalId, RedemptionId, Role, TaskId, Timestamp,
+    AccountId, Amount, ClaimId, Hash, Height, IdempotencyKey, Nonce, PaymentRef, PayoutRef, ProposalId, RedemptionId,
+    Role, TaskId, Timestamp,
 };
 use contracts::receipt::{Event, Outcome};
 use contracts::rules::{VerifiedTx, execute};
 use contracts::state::{
-    BlockContext, ChangeSet, Claim, ClaimStatus, Globals, Key, MAX_COUNCIL, MAX_SLOTS, MAX_VALIDATOR_POWER,
-    MAX_VALIDATORS, Overlay, Proposal, ProposalStatus, Redemption, RedemptionStatus, State, Task, TaskStatus,
-    VALIDATOR_CHANGE_DELAY, Value,
+    BlockContext, ChangeSet, Claim, ClaimStatus, Globals, Key, MAX_COUNCIL, MAX_SLOTS, MAX_TILLS, MAX_VALIDATOR_POWER,
+    MAX_VALIDATORS, Overlay, PaymentRecord, Proposal, ProposalStatus, Redemption, RedemptionStatus, State, Task,
+    TaskStatus, VALIDATOR_CHANGE_DELAY, Value,
 };
 use contracts::tx::{
-    Action, Approve, ApproveWork, CancelTask, ClaimTask, CouncilAction, DefundBudget, Enroll, FundBudget, PostTask,
-    Propose, Redeem, RejectReason, RejectWork, SettleRedemption, SignedTx, SubmitWork, Transfer, Tx, Unenroll,
+    Action, Approve, ApproveWork, CancelTask, ClaimTask, CouncilAction, DefundBudget, Enroll, FundBudget, LinkTill,
+    MAX_SETTLE_BATCH, Pay, PostTask, Propose, Redeem, RejectReason, RejectWork, SettleBatch, SettleRedemption,
+    SignedTx, SubmitWork, Transfer, Tx, Unenroll, UnlinkTill,
 };
 use contracts::{Invalid, Rejection};
 
@@ -51,6 +53,13 @@ const DAVE: u8 = 12;
 const NOBODY: u8 = 13;
 /// An officer who is also a verifier.
 const OFFICER2: u8 = 14;
+/// A second shop, added by [`Case::shops`].
+const SHOP2: u8 = 15;
+/// A fresh till key without an account.
+const TILL: u8 = 16;
+/// An empty account (no coins, role or enrolment), added by [`Case::shops`]: it may become a
+/// till and can still sign.
+const EMPTY: u8 = 17;
 
 const GRASBROEK: &str = "grasbroek";
 const CHAIN: &str = "heerlen-test";
@@ -163,8 +172,15 @@ fn reject_work(claim: u64, reason: RejectReason) -> Action {
 fn cancel(task: u64) -> Action {
     Action::CancelTask(CancelTask { task: TaskId(task) })
 }
+/// A redemption whose idempotency key follows from its amount: distinct amounts, distinct keys.
 fn redeem(cents: u64) -> Action {
-    Action::Redeem(Redeem { amount: Amount(cents) })
+    let mut key = [0; 16];
+    key[8..].copy_from_slice(&cents.to_be_bytes());
+    Action::Redeem(Redeem { amount: Amount(cents), key: IdempotencyKey(key) })
+}
+/// A redemption with the idempotency key `[n; 16]`.
+fn redeem_keyed(cents: u64, n: u8) -> Action {
+    Action::Redeem(Redeem { amount: Amount(cents), key: IdempotencyKey([n; 16]) })
 }
 fn payout_ref(text: &str) -> PayoutRef {
     PayoutRef::new(text).expect("test payout references are valid")
@@ -174,6 +190,42 @@ fn settle(redemption: u64, reference: &str) -> Action {
         redemption: RedemptionId(redemption),
         reference: payout_ref(reference),
     })
+}
+fn settle_batch(redemptions: &[u64], reference: &str) -> Action {
+    Action::SettleBatch(SettleBatch {
+        reference: payout_ref(reference),
+        redemptions: redemptions.iter().copied().map(RedemptionId).collect(),
+    })
+}
+fn set_fee(cents: u64) -> Action {
+    propose(CouncilAction::SetRedemptionFee { fee: Amount(cents) })
+}
+fn set_minimum(cents: u64) -> Action {
+    propose(CouncilAction::SetRedemptionMinimum { min: Amount(cents) })
+}
+fn order(text: &str) -> PaymentRef {
+    PaymentRef::new(text).expect("test payment references are valid")
+}
+/// A payment request of `shop` for `cents` under `reference`, expiring `expires` ms after T0,
+/// shown by `till`.
+fn pay_request(shop: u8, cents: u64, reference: &str, expires: u64, till: Option<u8>) -> Action {
+    Action::Pay(Pay {
+        merchant: id(shop),
+        amount: Amount(cents),
+        reference: order(reference),
+        expires_at: Timestamp(T0 + expires),
+        till: till.map(id),
+    })
+}
+/// A request of the demo shop, valid for a day, shown by no till.
+fn shop_pay(cents: u64, reference: &str) -> Action {
+    pay_request(MERCHANT, cents, reference, DAY, None)
+}
+fn link(till: u8) -> Action {
+    Action::LinkTill(LinkTill { till: id(till) })
+}
+fn unlink(till: u8) -> Action {
+    Action::UnlinkTill(UnlinkTill { till: id(till) })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -293,6 +345,18 @@ impl Case {
     }
     fn ttl(self, ms: u64) -> Self {
         self.world(|w| w.ttl_ms = ms)
+    }
+    /// Adds a second shop holding `cents` and the empty account [`EMPTY`].
+    fn shops(self, cents: u64) -> Self {
+        self.world(|w| {
+            w.account(SHOP2, cents, &[Role::Merchant], false).account(EMPTY, 0, &[], false);
+        })
+    }
+    fn fee(self, cents: u64) -> Self {
+        self.world(|w| w.redemption_fee = Amount(cents))
+    }
+    fn minimum(self, cents: u64) -> Self {
+        self.world(|w| w.redemption_min = Amount(cents))
     }
 
     fn push(mut self, who: u8, action: Action, change: impl FnOnce(&mut TxStep)) -> Self {
@@ -1543,6 +1607,474 @@ fn redemption_cases() -> Vec<Case> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// R-RED-3..6: idempotent retries, the fee, the minimum and batch settlement.
+
+fn replay_cases() -> Vec<Case> {
+    let r1 = RedemptionId(1);
+    vec![
+        Case::new("r-red-3 a retried redemption burns once and names the original")
+            .tx(MERCHANT, redeem_keyed(2_000, 1))
+            .emits(vec![Event::Redeemed { redemption: r1, merchant: id(MERCHANT), amount: Amount(2_000) }])
+            .tx(MERCHANT, redeem_keyed(2_000, 1))
+            .emits(vec![Event::RedemptionReplayed { redemption: r1 }])
+            .tx(MERCHANT, redeem_keyed(2_000, 1))
+            .emits(vec![Event::RedemptionReplayed { redemption: r1 }])
+            .check("burned once", move |s| {
+                eq("merchant", bal(s, MERCHANT), 3_000)?;
+                eq("burned", glob(s).burned.0, 2_000)?;
+                eq("redemptions", s.redemptions().count(), 1)?;
+                eq("next", glob(s).next_redemption, RedemptionId(2))?;
+                eq("key", s.redeem_key(&id(MERCHANT), &IdempotencyKey([1; 16])), Some(r1))
+            }),
+        Case::new("r-red-3 a retry names the original even when the balance no longer covers it")
+            .tx(MERCHANT, redeem_keyed(5_000, 1))
+            .tx(MERCHANT, redeem_keyed(5_000, 1))
+            .emits(vec![Event::RedemptionReplayed { redemption: r1 }])
+            .check("merchant is empty, burned once", |s| {
+                eq("merchant, burned", (bal(s, MERCHANT), glob(s).burned.0), (0, 5_000))
+            }),
+        Case::new("r-red-3 a retry after settlement names the settled original")
+            .tx(MERCHANT, redeem_keyed(2_000, 1))
+            .tx(TREASURER, settle(1, "HLN-2026-000001"))
+            .tx(MERCHANT, redeem_keyed(2_000, 1))
+            .emits(vec![Event::RedemptionReplayed { redemption: r1 }])
+            .check("settled once, burned once", |s| {
+                eq("burned, settled", (glob(s).burned.0, glob(s).settled.0), (2_000, 2_000))
+            }),
+        Case::new("r-red-3 a retry after the merchant role was revoked still names the original")
+            .tx(MERCHANT, redeem_keyed(2_000, 1))
+            .tx(C1, revoke(MERCHANT, Role::Merchant))
+            .tx(C2, approve(1))
+            .tx(MERCHANT, redeem_keyed(2_000, 1))
+            .emits(vec![Event::RedemptionReplayed { redemption: r1 }])
+            .tx(MERCHANT, redeem_keyed(2_000, 2))
+            .rejects(Rejection::MissingRole(Role::Merchant)),
+        Case::new("r-red-3 a new key makes a new redemption of the same amount")
+            .tx(MERCHANT, redeem_keyed(1_000, 1))
+            .tx(MERCHANT, redeem_keyed(1_000, 2))
+            .emits(vec![Event::Redeemed { redemption: RedemptionId(2), merchant: id(MERCHANT), amount: Amount(1_000) }])
+            .check("burned twice", |s| eq("merchant, burned", (bal(s, MERCHANT), glob(s).burned.0), (3_000, 2_000))),
+        Case::new("r-red-3 a key reused for another amount is refused")
+            .tx(MERCHANT, redeem_keyed(2_000, 1))
+            .tx(MERCHANT, redeem_keyed(1_000, 1))
+            .rejects(Rejection::IdempotencyKeyReused { redemption: r1, amount: Amount(2_000) })
+            .check("burned once", |s| eq("burned", glob(s).burned.0, 2_000)),
+        Case::new("r-red-3 keys are per merchant")
+            .shops(1_000)
+            .tx(MERCHANT, redeem_keyed(500, 1))
+            .tx(SHOP2, redeem_keyed(500, 1))
+            .emits(vec![Event::Redeemed { redemption: RedemptionId(2), merchant: id(SHOP2), amount: Amount(500) }])
+            .check("both burned", |s| eq("shops", (bal(s, MERCHANT), bal(s, SHOP2)), (4_500, 500))),
+        Case::new("r-red-3 a refused redemption does not use up its key")
+            .tx(MERCHANT, redeem_keyed(5_001, 1))
+            .rejects(Rejection::InsufficientBalance { needed: Amount(5_001), available: Amount(5_000) })
+            .tx(MERCHANT, redeem_keyed(5_000, 1))
+            .emits(vec![Event::Redeemed { redemption: r1, merchant: id(MERCHANT), amount: Amount(5_000) }]),
+    ]
+}
+
+fn fee_cases() -> Vec<Case> {
+    let r1 = RedemptionId(1);
+    let p1 = ProposalId(1);
+    vec![
+        Case::new("r-red-4 the fee goes to the treasury and only the amount is burned")
+            .fee(50)
+            .tx(MERCHANT, redeem(2_000))
+            .emits(vec![
+                Event::Redeemed { redemption: r1, merchant: id(MERCHANT), amount: Amount(2_000) },
+                Event::RedemptionFeePaid { redemption: r1, merchant: id(MERCHANT), fee: Amount(50) },
+            ])
+            .check("amount burned, fee in the treasury", |s| {
+                eq("merchant", bal(s, MERCHANT), 2_950)?;
+                let g = glob(s);
+                eq("treasury, burned, fees", (g.treasury.0, g.burned.0, g.redemption_fees.0), (1_000_050, 2_000, 50))?;
+                let r = redemption_of(s, 1)?;
+                eq("amount, fee", (r.amount, r.fee), (Amount(2_000), Amount(50)))
+            })
+            .tx(TREASURER, settle(1, "HLN-2026-000001"))
+            .emits(vec![Event::RedemptionSettled {
+                redemption: r1,
+                merchant: id(MERCHANT),
+                amount: Amount(2_000),
+                reference: payout_ref("HLN-2026-000001"),
+            }])
+            .check("settled is the euro amount", |s| eq("settled", glob(s).settled.0, 2_000)),
+        Case::new("r-red-4 the balance must cover the amount and the fee")
+            .fee(50)
+            .tx(MERCHANT, redeem(4_951))
+            .rejects(Rejection::InsufficientBalance { needed: Amount(5_001), available: Amount(5_000) })
+            .tx(MERCHANT, redeem(4_950))
+            .check("merchant is empty", |s| eq("merchant", bal(s, MERCHANT), 0)),
+        Case::new("r-red-4 a retry pays no second fee")
+            .fee(50)
+            .tx(MERCHANT, redeem_keyed(1_000, 1))
+            .tx(MERCHANT, redeem_keyed(1_000, 1))
+            .emits(vec![Event::RedemptionReplayed { redemption: r1 }])
+            .check("one fee", |s| eq("merchant, fees", (bal(s, MERCHANT), glob(s).redemption_fees.0), (3_950, 50))),
+        Case::new("r-red-4 the council sets the fee with 2 of 3")
+            .tx(C1, set_fee(25))
+            .tx(C2, approve(1))
+            .emits(vec![
+                Event::ProposalApproved { proposal: p1, approver: id(C2), approvals: 2, threshold: 2 },
+                Event::RedemptionFeeSet { proposal: p1, fee: Amount(25) },
+            ])
+            .tx(MERCHANT, redeem(1_000))
+            .check("the new fee applies", |s| {
+                eq("params fee", glob(s).params.redemption_fee, Amount(25))?;
+                eq("redemption fee", redemption_of(s, 1)?.fee, Amount(25))?;
+                eq("merchant", bal(s, MERCHANT), 3_975)
+            }),
+        Case::new("r-red-4 the council removes the fee")
+            .fee(50)
+            .tx(C1, set_fee(0))
+            .tx(C2, approve(1))
+            .tx(MERCHANT, redeem(1_000))
+            .emits(vec![Event::Redeemed { redemption: r1, merchant: id(MERCHANT), amount: Amount(1_000) }])
+            .check("no fee", |s| eq("merchant, fee", (bal(s, MERCHANT), redemption_of(s, 1)?.fee), (4_000, Amount(0)))),
+        Case::new("r-red-4 a fee of at most 100.00")
+            .tx(C1, set_fee(10_001))
+            .rejects(Rejection::RedemptionFeeTooHigh { fee: Amount(10_001), max: Amount(10_000) })
+            .tx(C1, set_fee(10_000))
+            .tx(C2, approve(1))
+            .check("100.00", |s| eq("fee", glob(s).params.redemption_fee, Amount(10_000))),
+        Case::new("r-red-4 only the council sets the fee")
+            .tx(TREASURER, set_fee(10))
+            .rejects(Rejection::MissingRole(Role::Council)),
+    ]
+}
+
+fn minimum_cases() -> Vec<Case> {
+    let p1 = ProposalId(1);
+    vec![
+        Case::new("r-red-5 redeeming below the minimum is refused")
+            .minimum(1_000)
+            .tx(MERCHANT, redeem(999))
+            .rejects(Rejection::BelowRedemptionMinimum { min: Amount(1_000) })
+            .tx(MERCHANT, redeem(1_000))
+            .check("the minimum itself redeems", |s| eq("burned", glob(s).burned.0, 1_000)),
+        Case::new("r-red-5 the council sets the minimum with 2 of 3")
+            .tx(C1, set_minimum(500))
+            .tx(C2, approve(1))
+            .emits(vec![
+                Event::ProposalApproved { proposal: p1, approver: id(C2), approvals: 2, threshold: 2 },
+                Event::RedemptionMinimumSet { proposal: p1, min: Amount(500) },
+            ])
+            .tx(MERCHANT, redeem(499))
+            .rejects(Rejection::BelowRedemptionMinimum { min: Amount(500) }),
+        Case::new("r-red-5 a minimum of at most 10 000.00")
+            .tx(C1, set_minimum(1_000_001))
+            .rejects(Rejection::RedemptionMinimumTooHigh { min: Amount(1_000_001), max: Amount(1_000_000) })
+            .tx(C1, set_minimum(1_000_000))
+            .tx(C2, approve(1))
+            .check("10 000.00", |s| eq("min", glob(s).params.redemption_min, Amount(1_000_000))),
+        Case::new("r-red-5 a retry is not measured against a minimum raised since")
+            .tx(MERCHANT, redeem_keyed(100, 1))
+            .tx(C1, set_minimum(1_000))
+            .tx(C2, approve(1))
+            .tx(MERCHANT, redeem_keyed(100, 1))
+            .emits(vec![Event::RedemptionReplayed { redemption: RedemptionId(1) }]),
+    ]
+}
+
+fn batch_cases() -> Vec<Case> {
+    let settled = |redemption: u64, amount: u64| Event::RedemptionSettled {
+        redemption: RedemptionId(redemption),
+        merchant: id(MERCHANT),
+        amount: Amount(amount),
+        reference: payout_ref("HLN-BATCH-7"),
+    };
+    let three = |case: Case| case.tx(MERCHANT, redeem(100)).tx(MERCHANT, redeem(200)).tx(MERCHANT, redeem(300));
+    let all_pending = |s: &State| {
+        for r in 1..=3 {
+            eq("status", redemption_of(s, r)?.status, RedemptionStatus::Pending)?;
+        }
+        eq("settled", glob(s).settled.0, 0)
+    };
+    let full = (1..=MAX_SETTLE_BATCH as u64)
+        .fold(Case::new("r-red-6 a batch of the largest size").balance(MERCHANT, 10_000), |case, n| {
+            case.tx(MERCHANT, redeem(n))
+        })
+        .tx(TREASURER, settle_batch(&(1..=MAX_SETTLE_BATCH as u64).collect::<Vec<_>>(), "HLN-BATCH-7"))
+        .check("all settled", |s| {
+            eq(
+                "settled",
+                s.redemptions().filter(|(_, r)| r.status == RedemptionStatus::Settled).count(),
+                MAX_SETTLE_BATCH,
+            )?;
+            eq("globals", glob(s).settled, glob(s).burned)
+        });
+    vec![
+        three(Case::new("r-red-6 the treasurer settles a batch at once"))
+            .tx(TREASURER, settle_batch(&[3, 1, 2], "HLN-BATCH-7"))
+            .emits(vec![settled(3, 300), settled(1, 100), settled(2, 200)])
+            .check("every one settled with the batch reference", |s| {
+                for r in 1..=3 {
+                    let redemption = redemption_of(s, r)?;
+                    eq("status", redemption.status, RedemptionStatus::Settled)?;
+                    eq("reference", redemption.reference, Some(payout_ref("HLN-BATCH-7")))?;
+                    eq("at", redemption.settled_at, Some(Timestamp(T0 + 3 * SECOND)))?;
+                }
+                eq("settled", glob(s).settled.0, 600)
+            }),
+        three(Case::new("r-red-6 an already settled id refuses the whole batch"))
+            .tx(TREASURER, settle(2, "HLN-2026-000002"))
+            .tx(TREASURER, settle_batch(&[1, 2, 3], "HLN-BATCH-7"))
+            .rejects(Rejection::AlreadySettled(RedemptionId(2)))
+            .check("1 and 3 still pending", |s| {
+                eq("1", redemption_of(s, 1)?.status, RedemptionStatus::Pending)?;
+                eq("3", redemption_of(s, 3)?.status, RedemptionStatus::Pending)?;
+                eq("2 keeps its reference", redemption_of(s, 2)?.reference, Some(payout_ref("HLN-2026-000002")))?;
+                eq("settled", glob(s).settled.0, 200)
+            })
+            .tx(TREASURER, settle_batch(&[1, 3], "HLN-BATCH-7"))
+            .check("settled once each", |s| eq("settled", glob(s).settled.0, 600)),
+        three(Case::new("r-red-6 a duplicate id refuses the whole batch"))
+            .tx(TREASURER, settle_batch(&[1, 2, 1], "HLN-BATCH-7"))
+            .rejects(Rejection::DuplicateInBatch(RedemptionId(1)))
+            .check("all pending", all_pending),
+        three(Case::new("r-red-6 an unknown id refuses the whole batch"))
+            .tx(TREASURER, settle_batch(&[1, 9, 1], "HLN-BATCH-7"))
+            .rejects(Rejection::UnknownRedemption(RedemptionId(9)))
+            .check("all pending", all_pending),
+        three(Case::new("r-red-6 settling a batch twice pays nothing twice"))
+            .tx(TREASURER, settle_batch(&[1, 2, 3], "HLN-BATCH-7"))
+            .tx(TREASURER, settle_batch(&[1, 2, 3], "HLN-BATCH-7"))
+            .rejects(Rejection::AlreadySettled(RedemptionId(1)))
+            .check("settled once", |s| eq("settled", glob(s).settled.0, 600)),
+        Case::new("r-red-6 an empty batch")
+            .tx(TREASURER, settle_batch(&[], "HLN-BATCH-7"))
+            .rejects(Rejection::BatchSize { size: 0, max: MAX_SETTLE_BATCH }),
+        three(Case::new("r-red-6 only the treasurer settles batches"))
+            .tx(MERCHANT, settle_batch(&[1], "HLN-BATCH-7"))
+            .rejects(Rejection::MissingRole(Role::Treasurer)),
+        full,
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// R-SHOP-1..4: payments of payment requests and till accounts.
+
+fn payment_cases() -> Vec<Case> {
+    vec![
+        Case::new("r-shop-1 a resident pays a shop's request")
+            .tx(ALICE, shop_pay(450, "B-2026-0001"))
+            .emits(vec![Event::Paid {
+                payer: id(ALICE),
+                merchant: id(MERCHANT),
+                amount: Amount(450),
+                reference: order("B-2026-0001"),
+                till: None,
+            }])
+            .check("coins moved and the payment is recorded", |s| {
+                eq("alice, shop", (bal(s, ALICE), bal(s, MERCHANT)), (9_550, 5_450))?;
+                let record = s.payment(&id(MERCHANT), &order("B-2026-0001")).cloned().ok_or("no payment record")?;
+                eq(
+                    "record",
+                    record,
+                    PaymentRecord {
+                        payer: id(ALICE),
+                        amount: Amount(450),
+                        height: Height(1),
+                        time: Timestamp(T0),
+                        till: None,
+                    },
+                )
+            }),
+        Case::new("r-shop-1 paying zero").tx(ALICE, shop_pay(0, "B-1")).rejects(Rejection::ZeroAmount),
+        Case::new("r-shop-1 a shop paying its own request")
+            .tx(MERCHANT, shop_pay(100, "B-1"))
+            .rejects(Rejection::SelfTransfer),
+        Case::new("r-shop-1 paying an account that is not a shop")
+            .tx(ALICE, pay_request(BOB, 100, "B-1", DAY, None))
+            .rejects(Rejection::NotAMerchant(id(BOB)))
+            .tx(ALICE, pay_request(NOBODY, 100, "B-1", DAY, None))
+            .rejects(Rejection::NotAMerchant(id(NOBODY)))
+            .check("nothing moved", |s| eq("alice, bob", (bal(s, ALICE), bal(s, BOB)), (10_000, 2_000))),
+        Case::new("r-shop-1 a shop whose merchant role was revoked takes no requests")
+            .tx(C1, revoke(MERCHANT, Role::Merchant))
+            .tx(C2, approve(1))
+            .tx(ALICE, shop_pay(100, "B-1"))
+            .rejects(Rejection::NotAMerchant(id(MERCHANT))),
+        Case::new("r-shop-1 one cent more than the balance")
+            .tx(BOB, shop_pay(2_001, "B-1"))
+            .rejects(Rejection::InsufficientBalance { needed: Amount(2_001), available: Amount(2_000) }),
+        Case::new("r-shop-1 a plain transfer to a shop still works")
+            .tx(ALICE, pay(MERCHANT, 100))
+            .emits(vec![Event::Transferred { from: id(ALICE), to: id(MERCHANT), amount: Amount(100) }]),
+        Case::new("r-shop-2 a request is paid up to its expiry time")
+            .at(10 * SECOND)
+            .tx(ALICE, pay_request(MERCHANT, 100, "B-1", 10 * SECOND, None))
+            .check("paid", |s| eq("shop", bal(s, MERCHANT), 5_100)),
+        Case::new("r-shop-2 an expired request is refused at block time")
+            .at(10 * SECOND + 1)
+            .tx(ALICE, pay_request(MERCHANT, 100, "B-1", 10 * SECOND, None))
+            .rejects(Rejection::PaymentRequestExpired { expires_at: Timestamp(T0 + 10 * SECOND) })
+            .check("nothing paid", |s| {
+                eq("alice", bal(s, ALICE), 10_000)?;
+                eq("record", s.payment(&id(MERCHANT), &order("B-1")).is_some(), false)
+            }),
+        Case::new("r-shop-2 a request shown by a linked till")
+            .tx(MERCHANT, link(TILL))
+            .tx(ALICE, pay_request(MERCHANT, 450, "B-1", DAY, Some(TILL)))
+            .emits(vec![Event::Paid {
+                payer: id(ALICE),
+                merchant: id(MERCHANT),
+                amount: Amount(450),
+                reference: order("B-1"),
+                till: Some(id(TILL)),
+            }])
+            .check("the record names the till", |s| {
+                let record = s.payment(&id(MERCHANT), &order("B-1")).ok_or("no payment record")?;
+                eq("till", record.till, Some(id(TILL)))
+            }),
+        Case::new("r-shop-2 a till that was never linked")
+            .tx(ALICE, pay_request(MERCHANT, 450, "B-1", DAY, Some(TILL)))
+            .rejects(Rejection::TillNotLinked(id(TILL))),
+        Case::new("r-shop-2 a till of another shop")
+            .shops(0)
+            .tx(SHOP2, link(TILL))
+            .tx(ALICE, pay_request(MERCHANT, 450, "B-1", DAY, Some(TILL)))
+            .rejects(Rejection::TillNotLinked(id(TILL))),
+        Case::new("r-shop-3 paying the same reference twice is refused")
+            .tx(ALICE, shop_pay(450, "B-1"))
+            .tx(ALICE, shop_pay(450, "B-1"))
+            .rejects(Rejection::ReferenceAlreadyPaid(order("B-1")))
+            .tx(BOB, shop_pay(100, "B-1"))
+            .rejects(Rejection::ReferenceAlreadyPaid(order("B-1")))
+            .check("paid once, by alice", |s| {
+                eq("alice, bob, shop", (bal(s, ALICE), bal(s, BOB), bal(s, MERCHANT)), (9_550, 2_000, 5_450))?;
+                let record = s.payment(&id(MERCHANT), &order("B-1")).ok_or("no payment record")?;
+                eq("payer", record.payer, id(ALICE))
+            }),
+        Case::new("r-shop-3 references are per shop and case-sensitive")
+            .shops(0)
+            .tx(ALICE, shop_pay(100, "B-1"))
+            .tx(ALICE, pay_request(SHOP2, 100, "B-1", DAY, None))
+            .tx(ALICE, shop_pay(100, "b-1"))
+            .check("three payments", |s| eq("shops", (bal(s, MERCHANT), bal(s, SHOP2)), (5_200, 100))),
+        Case::new("r-shop-3 a refused payment leaves the reference unpaid")
+            .tx(BOB, shop_pay(2_001, "B-1"))
+            .rejects(Rejection::InsufficientBalance { needed: Amount(2_001), available: Amount(2_000) })
+            .tx(BOB, shop_pay(2_000, "B-1"))
+            .check("paid", |s| eq("shop", bal(s, MERCHANT), 7_000)),
+    ]
+}
+
+fn till_of(s: &State, till: u8) -> Option<AccountId> {
+    s.till(&id(till)).map(|link| link.merchant)
+}
+fn tills_of(s: &State, shop: u8) -> u16 {
+    match s.get(&Key::Merchant(id(shop))) {
+        Some(Value::Merchant(record)) => record.tills,
+        _ => 0,
+    }
+}
+
+fn till_cases() -> Vec<Case> {
+    // Seeds 100..=132: 33 fresh till keys.
+    let many = (100..100 + MAX_TILLS as u8)
+        .fold(Case::new("r-shop-4 a shop links at most 32 tills"), |case, seed| case.tx(MERCHANT, link(seed)));
+    let last = 100 + MAX_TILLS as u8;
+    vec![
+        Case::new("r-shop-4 a shop links a till")
+            .tx(MERCHANT, link(TILL))
+            .emits(vec![Event::TillLinked { merchant: id(MERCHANT), till: id(TILL) }])
+            .check("linked and counted", |s| {
+                eq("till", till_of(s, TILL), Some(id(MERCHANT)))?;
+                eq("count", tills_of(s, MERCHANT), 1)?;
+                eq("no account for the till", s.account(&id(TILL)).is_some(), false)
+            }),
+        Case::new("r-shop-4 only merchants link tills")
+            .tx(ALICE, link(TILL))
+            .rejects(Rejection::MissingRole(Role::Merchant)),
+        Case::new("r-shop-4 a till key with coins, a role or an enrolment is refused")
+            .shops(0)
+            .tx(MERCHANT, link(DAVE))
+            .rejects(Rejection::TillHasAccount(id(DAVE)))
+            .tx(MERCHANT, link(TREASURER))
+            .rejects(Rejection::TillHasAccount(id(TREASURER)))
+            .tx(MERCHANT, link(CAROL))
+            .rejects(Rejection::TillHasAccount(id(CAROL)))
+            .tx(MERCHANT, link(MERCHANT))
+            .rejects(Rejection::TillHasAccount(id(MERCHANT)))
+            .tx(MERCHANT, link(EMPTY))
+            .check("an empty account may become a till", |s| eq("till", till_of(s, EMPTY), Some(id(MERCHANT)))),
+        Case::new("r-shop-4 a till works for one shop at a time")
+            .shops(0)
+            .tx(MERCHANT, link(TILL))
+            .tx(SHOP2, link(TILL))
+            .rejects(Rejection::TillAlreadyLinked(id(TILL)))
+            .tx(MERCHANT, link(TILL))
+            .rejects(Rejection::TillAlreadyLinked(id(TILL)))
+            .tx(MERCHANT, unlink(TILL))
+            .tx(SHOP2, link(TILL))
+            .check("now the second shop's", |s| {
+                eq("till", till_of(s, TILL), Some(id(SHOP2)))?;
+                eq("counts", (tills_of(s, MERCHANT), tills_of(s, SHOP2)), (0, 1))
+            }),
+        many.tx(MERCHANT, link(last))
+            .rejects(Rejection::TooManyTills { max: MAX_TILLS })
+            .check("32 tills", |s| eq("count", tills_of(s, MERCHANT), MAX_TILLS))
+            .tx(MERCHANT, unlink(100))
+            .tx(MERCHANT, link(last))
+            .check("still 32 tills", move |s| {
+                eq("count", tills_of(s, MERCHANT), MAX_TILLS)?;
+                eq("old", till_of(s, 100), None)?;
+                eq("new", till_of(s, last), Some(id(MERCHANT)))
+            }),
+        Case::new("r-shop-4 unlinking takes effect in the next transaction")
+            .tx(MERCHANT, link(TILL))
+            .tx(ALICE, pay_request(MERCHANT, 100, "B-1", DAY, Some(TILL)))
+            .tx(MERCHANT, unlink(TILL))
+            .emits(vec![Event::TillUnlinked { merchant: id(MERCHANT), till: id(TILL) }])
+            .tx(ALICE, pay_request(MERCHANT, 100, "B-2", DAY, Some(TILL)))
+            .rejects(Rejection::TillNotLinked(id(TILL)))
+            .check("unlinked", |s| {
+                eq("till", till_of(s, TILL), None)?;
+                eq("count", tills_of(s, MERCHANT), 0)?;
+                eq("shop paid once", bal(s, MERCHANT), 5_100)
+            }),
+        Case::new("r-shop-4 only the shop that linked a till unlinks it")
+            .shops(0)
+            .tx(MERCHANT, link(TILL))
+            .tx(SHOP2, unlink(TILL))
+            .rejects(Rejection::TillNotLinked(id(TILL)))
+            .tx(MERCHANT, unlink(EMPTY))
+            .rejects(Rejection::TillNotLinked(id(EMPTY)))
+            .check("still linked", |s| eq("till", till_of(s, TILL), Some(id(MERCHANT)))),
+        Case::new("r-shop-4 a shop whose merchant role was revoked still unlinks its tills")
+            .tx(MERCHANT, link(TILL))
+            .tx(C1, revoke(MERCHANT, Role::Merchant))
+            .tx(C2, approve(1))
+            .tx(MERCHANT, unlink(TILL))
+            .check("unlinked", |s| eq("till", till_of(s, TILL), None)),
+        Case::new("r-shop-4 a till sends, redeems and changes nothing")
+            .shops(0)
+            .tx(MERCHANT, link(EMPTY))
+            .tx(EMPTY, pay(ALICE, 1))
+            .rejects(Rejection::TillReceiveOnly)
+            .tx(EMPTY, shop_pay(1, "B-1"))
+            .rejects(Rejection::TillReceiveOnly)
+            .tx(EMPTY, redeem(1))
+            .rejects(Rejection::TillReceiveOnly)
+            .tx(EMPTY, link(TILL))
+            .rejects(Rejection::TillReceiveOnly)
+            .tx(EMPTY, unlink(EMPTY))
+            .rejects(Rejection::TillReceiveOnly)
+            .tx(MERCHANT, unlink(EMPTY))
+            .tx(EMPTY, pay(ALICE, 1))
+            .rejects(Rejection::InsufficientBalance { needed: Amount(1), available: Amount(0) }),
+        Case::new("r-shop-4 a till granted a role later still signs nothing")
+            .shops(0)
+            .tx(MERCHANT, link(EMPTY))
+            .tx(C1, grant(EMPTY, Role::Merchant))
+            .tx(C2, approve(1))
+            .tx(EMPTY, redeem(1))
+            .rejects(Rejection::TillReceiveOnly),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
 // One test per rule: the cases whose name starts with its id.
 
 /// Runs every case of `rule`; a rule without cases is a mistake in this file.
@@ -1597,6 +2129,14 @@ rule_tests! {
     r_task_9_cancel_refunds_unpaid_escrow_to_the_budget => "r-task-9",
     r_red_1_merchants_redeem_by_burning_with_fresh_ids => "r-red-1",
     r_red_2_treasurer_settles_each_redemption_once => "r-red-2",
+    r_red_3_a_retried_redemption_never_burns_twice => "r-red-3",
+    r_red_4_the_redemption_fee_goes_to_the_treasury => "r-red-4",
+    r_red_5_redemptions_are_at_least_the_minimum => "r-red-5",
+    r_red_6_a_batch_settles_all_its_redemptions_or_none => "r-red-6",
+    r_shop_1_payments_go_to_merchants_and_are_covered => "r-shop-1",
+    r_shop_2_requests_expire_and_name_only_linked_tills => "r-shop-2",
+    r_shop_3_each_reference_is_paid_once => "r-shop-3",
+    r_shop_4_tills_are_linked_receive_only_and_unlinked_at_once => "r-shop-4",
 }
 
 /// The runner itself: a wrong expectation fails, naming the case.
@@ -1648,6 +2188,12 @@ fn all_cases() -> Vec<Case> {
         reject_cases(),
         cancel_cases(),
         redemption_cases(),
+        replay_cases(),
+        fee_cases(),
+        minimum_cases(),
+        batch_cases(),
+        payment_cases(),
+        till_cases(),
     ]
     .into_iter()
     .flatten()
@@ -1700,6 +2246,20 @@ fn every_rejection() -> Vec<Rejection> {
         Rejection::ValidatorNotInSet(a),
         Rejection::ValidatorSetSize { size: 0, max: 0 },
         Rejection::ValidatorPower { power: 0, max: 0 },
+        Rejection::RedemptionFeeTooHigh { fee: Amount(0), max: Amount(0) },
+        Rejection::RedemptionMinimumTooHigh { min: Amount(0), max: Amount(0) },
+        Rejection::BelowRedemptionMinimum { min: Amount(0) },
+        Rejection::IdempotencyKeyReused { redemption: RedemptionId(0), amount: Amount(0) },
+        Rejection::DuplicateInBatch(RedemptionId(0)),
+        Rejection::BatchSize { size: 0, max: 0 },
+        Rejection::NotAMerchant(a),
+        Rejection::PaymentRequestExpired { expires_at: Timestamp(0) },
+        Rejection::TillNotLinked(a),
+        Rejection::ReferenceAlreadyPaid(order("X")),
+        Rejection::TillHasAccount(a),
+        Rejection::TillAlreadyLinked(a),
+        Rejection::TillReceiveOnly,
+        Rejection::TooManyTills { max: 0 },
     ];
     for rejection in &list {
         match rejection {
@@ -1743,7 +2303,21 @@ fn every_rejection() -> Vec<Rejection> {
             | Rejection::ValidatorInSet(_)
             | Rejection::ValidatorNotInSet(_)
             | Rejection::ValidatorSetSize { .. }
-            | Rejection::ValidatorPower { .. } => {}
+            | Rejection::ValidatorPower { .. }
+            | Rejection::RedemptionFeeTooHigh { .. }
+            | Rejection::RedemptionMinimumTooHigh { .. }
+            | Rejection::BelowRedemptionMinimum { .. }
+            | Rejection::IdempotencyKeyReused { .. }
+            | Rejection::DuplicateInBatch(_)
+            | Rejection::BatchSize { .. }
+            | Rejection::NotAMerchant(_)
+            | Rejection::PaymentRequestExpired { .. }
+            | Rejection::TillNotLinked(_)
+            | Rejection::ReferenceAlreadyPaid(_)
+            | Rejection::TillHasAccount(_)
+            | Rejection::TillAlreadyLinked(_)
+            | Rejection::TillReceiveOnly
+            | Rejection::TooManyTills { .. } => {}
         }
     }
     list
@@ -1767,8 +2341,18 @@ fn action_names() -> BTreeSet<&'static str> {
         Action::ApproveWork(ApproveWork { claim: ClaimId(0) }),
         Action::RejectWork(RejectWork { claim: ClaimId(0), reason: RejectReason::Incomplete }),
         Action::CancelTask(CancelTask { task: TaskId(0) }),
-        Action::Redeem(Redeem { amount: Amount(0) }),
+        Action::Redeem(Redeem { amount: Amount(0), key: IdempotencyKey::default() }),
         Action::SettleRedemption(SettleRedemption { redemption: RedemptionId(0), reference: payout_ref("X") }),
+        Action::SettleBatch(SettleBatch { reference: payout_ref("X"), redemptions: vec![] }),
+        Action::Pay(Pay {
+            merchant: a,
+            amount: Amount(0),
+            reference: order("X"),
+            expires_at: Timestamp(0),
+            till: None,
+        }),
+        Action::LinkTill(LinkTill { till: a }),
+        Action::UnlinkTill(UnlinkTill { till: a }),
     ];
     actions.iter().map(Action::name).collect()
 }
@@ -1799,6 +2383,8 @@ fn every_action_is_accepted_and_every_rejection_is_produced_by_some_case() {
                             CouncilAction::AddValidator { .. } => "add validator",
                             CouncilAction::RemoveValidator { .. } => "remove validator",
                             CouncilAction::RotateValidatorKey { .. } => "rotate validator",
+                            CouncilAction::SetRedemptionFee { .. } => "redemption fee",
+                            CouncilAction::SetRedemptionMinimum { .. } => "redemption minimum",
                         });
                     }
                 }
@@ -1817,7 +2403,7 @@ fn every_action_is_accepted_and_every_rejection_is_produced_by_some_case() {
     assert!(missing.is_empty(), "no case produces these rejections: {missing:?}");
     let missing: Vec<&str> = action_names().into_iter().filter(|n| !accepted.contains(n)).collect();
     assert!(missing.is_empty(), "no case accepts these actions: {missing:?}");
-    assert_eq!(council_actions.len(), 7, "every council action is executed by some case");
+    assert_eq!(council_actions.len(), 9, "every council action is executed by some case");
     assert_eq!(invalid.len(), 4, "every envelope error (chain, signature, signer, nonce) is produced by some case");
 }
 
@@ -1838,6 +2424,9 @@ fn r_tx_5_a_rejected_tx_changes_only_the_signers_nonce() {
         (MERCHANT, redeem(5_001)),
         (TREASURER, settle(1, "HLN-1")),
         (REGISTRAR, enroll(BOB)),
+        (ALICE, pay_request(MERCHANT, 100, "B-1", 0, Some(TILL))),
+        (MERCHANT, link(ALICE)),
+        (TREASURER, settle_batch(&[1, 1], "HLN-1")),
     ];
     for (who, action) in rejected {
         let name = action.name();

@@ -15,17 +15,20 @@ use contracts::block::{self, BlockHeader, CommitCert};
 use contracts::codec::{Decode, Encode};
 use contracts::crypto::{HashKind, signing_key_from_seed};
 use contracts::primitives::{
-    AccountId, Amount, ClaimId, Hash, Height, Nonce, PayoutRef, ProposalId, RedemptionId, Role, TaskId, Timestamp,
+    AccountId, Amount, ClaimId, Hash, Height, IdempotencyKey, Nonce, PaymentRef, PayoutRef, ProposalId, RedemptionId,
+    Role, TaskId, Timestamp,
 };
 use contracts::receipt::{Outcome, Receipt};
 use contracts::rules::VerifiedTx;
 use contracts::state::{
-    Account, Budget, Claim, ClaimStatus, Globals, Key, Params, Proposal, ProposalStatus, Redemption, RedemptionStatus,
-    ScheduledSet, State, Task, TaskStatus, ValidatorEntry, ValidatorSchedule, Value,
+    Account, Budget, Claim, ClaimStatus, Globals, Key, MerchantRecord, Params, PaymentRecord, Proposal, ProposalStatus,
+    Redemption, RedemptionStatus, ScheduledSet, State, Task, TaskStatus, TillLink, ValidatorEntry, ValidatorSchedule,
+    Value,
 };
 use contracts::tx::{
-    Action, Approve, ApproveWork, CancelTask, ClaimTask, CouncilAction, DefundBudget, Enroll, FundBudget, PostTask,
-    Propose, Redeem, RejectReason, RejectWork, SettleRedemption, SignedTx, SubmitWork, Transfer, Tx, Unenroll,
+    Action, Approve, ApproveWork, CancelTask, ClaimTask, CouncilAction, DefundBudget, Enroll, FundBudget, LinkTill,
+    Pay, PostTask, Propose, Redeem, RejectReason, RejectWork, SettleBatch, SettleRedemption, SignedTx, SubmitWork,
+    Transfer, Tx, Unenroll, UnlinkTill,
 };
 use contracts::{Block, crypto};
 use serde_json::{Value as Json, json};
@@ -49,6 +52,24 @@ fn evidence() -> Hash {
 }
 fn reference() -> PayoutRef {
     PayoutRef::new("HLN-2026-000001").expect("valid")
+}
+fn order(text: &str) -> PaymentRef {
+    PaymentRef::new(text).expect("valid")
+}
+/// Seed 9 pays 4.50 to shop seed 8 for order B-2026-0042, shown by till seed 11, valid until
+/// `valid_ms` after T0.
+fn counter_payment(valid_ms: u64) -> Action {
+    Action::Pay(Pay {
+        merchant: id(8),
+        amount: Amount(450),
+        reference: order("B-2026-0042"),
+        expires_at: Timestamp(T0 + valid_ms),
+        till: Some(id(11)),
+    })
+}
+/// The idempotency key of redemption 1 in the fixed state.
+fn first_key() -> IdempotencyKey {
+    IdempotencyKey(*b"heitje-redeem-01")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,7 +205,59 @@ fn tx_vectors() -> Vec<(String, Json)> {
             Action::RejectWork(RejectWork { claim: ClaimId(2), reason: RejectReason::QualityInsufficient }),
         ),
         ("cancel_task", "officer seed 6 cancels task 1", 6, 1, Action::CancelTask(CancelTask { task: TaskId(1) })),
-        ("redeem", "merchant seed 8 redeems 25.00", 8, 0, Action::Redeem(Redeem { amount: Amount(2_500) })),
+        (
+            "redeem",
+            "merchant seed 8 redeems 25.00 with idempotency key \"heitje-redeem-01\"",
+            8,
+            0,
+            Action::Redeem(Redeem { amount: Amount(2_500), key: first_key() }),
+        ),
+        (
+            "settle_batch",
+            "treasurer seed 4 settles redemptions 2, 3 and 5 in one payout batch",
+            4,
+            3,
+            Action::SettleBatch(SettleBatch {
+                reference: PayoutRef::new("HLN-2026-BATCH-07").expect("valid"),
+                redemptions: vec![RedemptionId(2), RedemptionId(3), RedemptionId(5)],
+            }),
+        ),
+        (
+            "pay",
+            "seed 9 pays 4.50 to shop seed 8 for order B-2026-0042, shown by till seed 11",
+            9,
+            3,
+            counter_payment(120_000),
+        ),
+        (
+            "pay_without_till",
+            "seed 10 pays 12.00 to shop seed 8 for order kassa-7, no till",
+            10,
+            1,
+            Action::Pay(Pay {
+                merchant: id(8),
+                amount: Amount(1_200),
+                reference: order("kassa-7"),
+                expires_at: Timestamp(T0 + 600_000),
+                till: None,
+            }),
+        ),
+        ("link_till", "shop seed 8 links till seed 11", 8, 1, Action::LinkTill(LinkTill { till: id(11) })),
+        ("unlink_till", "shop seed 8 unlinks till seed 11", 8, 2, Action::UnlinkTill(UnlinkTill { till: id(11) })),
+        (
+            "propose_set_redemption_fee",
+            "council seed 1 proposes a redemption fee of 0.25",
+            1,
+            2,
+            p(CouncilAction::SetRedemptionFee { fee: Amount(25) }),
+        ),
+        (
+            "propose_set_redemption_minimum",
+            "council seed 2 proposes a redemption minimum of 5.00",
+            2,
+            3,
+            p(CouncilAction::SetRedemptionMinimum { min: Amount(500) }),
+        ),
         (
             "settle_redemption",
             "treasurer seed 4 settles redemption 1",
@@ -261,6 +334,7 @@ fn fixed_entries() -> BTreeMap<Key, Value> {
         Value::Redemption(Redemption {
             merchant: id(8),
             amount: Amount(2_500),
+            fee: Amount(25),
             status: RedemptionStatus::Pending,
             created_at: Timestamp(T0 - 300),
             reference: None,
@@ -293,7 +367,21 @@ fn fixed_entries() -> BTreeMap<Key, Value> {
             ],
         }),
     );
-    // minted = treasury + budgets + escrow + balances + burned; burned = settled + pending.
+    entries.insert(Key::RedeemKey(id(8), first_key()), Value::RedeemKey(RedemptionId(1)));
+    entries.insert(
+        Key::Payment(id(8), order("B-2026-0041")),
+        Value::Payment(PaymentRecord {
+            payer: id(9),
+            amount: Amount(300),
+            height: Height(0),
+            time: Timestamp(T0 - 400),
+            till: Some(id(11)),
+        }),
+    );
+    entries.insert(Key::Till(id(11)), Value::Till(TillLink { merchant: id(8) }));
+    entries.insert(Key::Merchant(id(8)), Value::Merchant(MerchantRecord { tills: 1 }));
+    // minted = treasury + budgets + escrow + balances + burned; burned = settled + pending; the
+    // 0.25 fee of redemption 1 is in the treasury.
     let treasury = 100_000;
     let burned = 2_500;
     let minted = treasury + 95_500 + 4_500 + 7_500 + 10_000 + burned;
@@ -304,7 +392,13 @@ fn fixed_entries() -> BTreeMap<Key, Value> {
             minted: Amount(minted),
             burned: Amount(burned),
             settled: Amount(0),
-            params: Params { council_threshold: 2, proposal_ttl_ms: DAY },
+            redemption_fees: Amount(25),
+            params: Params {
+                council_threshold: 2,
+                proposal_ttl_ms: DAY,
+                redemption_fee: Amount(25),
+                redemption_min: Amount(500),
+            },
             next_task: TaskId(2),
             next_claim: ClaimId(2),
             next_redemption: RedemptionId(2),
@@ -353,7 +447,7 @@ fn block_txs() -> Vec<SignedTx> {
     vec![
         common::signed(&chain, 9, 0, Action::Transfer(Transfer { recipient: id(10), amount: Amount(1_000) })),
         common::signed(&chain, 7, 0, Action::ApproveWork(ApproveWork { claim: ClaimId(1) })),
-        common::signed(&chain, 8, 0, Action::Redeem(Redeem { amount: Amount(2_000) })),
+        common::signed(&chain, 8, 0, Action::Redeem(Redeem { amount: Amount(2_000), key: IdempotencyKey([2; 16]) })),
         common::signed(
             &chain,
             4,
@@ -361,6 +455,17 @@ fn block_txs() -> Vec<SignedTx> {
             Action::SettleRedemption(SettleRedemption { redemption: RedemptionId(1), reference: reference() }),
         ),
         common::signed(&chain, 2, 0, Action::Approve(Approve { proposal: ProposalId(1) })),
+        common::signed(&chain, 8, 1, Action::Redeem(Redeem { amount: Amount(2_500), key: first_key() })),
+        common::signed(
+            &chain,
+            4,
+            1,
+            Action::SettleBatch(SettleBatch {
+                reference: PayoutRef::new("HLN-2026-BATCH-01").expect("valid"),
+                redemptions: vec![RedemptionId(2)],
+            }),
+        ),
+        common::signed(&chain, 9, 1, counter_payment(60_000)),
         common::signed(&chain, 10, 0, Action::Transfer(Transfer { recipient: id(9), amount: Amount(5_000) })),
     ]
 }
@@ -375,7 +480,7 @@ fn block_vector() -> Json {
     let accepted: Vec<bool> = executed.receipts.iter().map(|r| r.outcome.is_accepted()).collect();
     assert_eq!(
         accepted,
-        vec![true, true, true, true, true, false],
+        vec![true, true, true, true, true, true, true, true, false],
         "the last payment is rejected: seed 10 holds 10.00"
     );
     let mut after = state;
@@ -395,7 +500,7 @@ fn block_vector() -> Json {
     let validators: Vec<(AccountId, u64)> = [1, 2, 3].iter().map(|s| (id(*s), 1)).collect();
     assert_eq!(cert.verify(&chain, &block.header, &validators), Ok(()));
     json!({
-        "description": "block 1 on the fixed state of state.json: pay, approve work, redeem, settle, mint, and one rejected payment",
+        "description": "block 1 on the fixed state of state.json: transfer, approve work, redeem with a fee, settle, mint, a replayed redemption, a batch settlement, a shop payment via a till, and one rejected transfer",
         "parent_header_hex": hex::encode(genesis.to_bytes()),
         "parent_hash": genesis.hash().to_hex(),
         "header_hex": hex::encode(block.header.to_bytes()),
@@ -572,7 +677,12 @@ fn stored_vectors_are_self_consistent() {
         let value = Value::decode_for(&key, &bytes(entry, "value_hex")).expect("value decodes");
         entries.insert(key, value);
     }
-    assert_eq!(entries.len(), 17, "globals, 10 accounts, a budget, task, claim, redemption, proposal and validators");
+    assert_eq!(
+        entries.len(),
+        21,
+        "globals, 10 accounts, a budget, task, claim, redemption, proposal, validators, a redemption key, a payment, \
+         a till and a merchant record"
+    );
     let state = State::from_entries(entries);
     assert_eq!(state.root().to_hex(), v["state_root"]);
     assert!(state.supply().is_conserved());

@@ -101,6 +101,14 @@ pub struct Genesis {
     pub validators: Vec<GenesisValidator>,
 }
 
+/// R-RED-4/5: the redemption fee and minimum within the caps the council is held to as well.
+fn validate_redemption_params(params: &Params) -> Result<(), GenesisError> {
+    Params::check_redemption_fee(params.redemption_fee)
+        .map_err(|err| invalid(format!("params.redemption_fee: {err}; write it in coins, e.g. \"0.25\"")))?;
+    Params::check_redemption_min(params.redemption_min)
+        .map_err(|err| invalid(format!("params.redemption_min: {err}; write it in coins, e.g. \"5.00\"")))
+}
+
 fn is_label(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= 32
@@ -148,6 +156,7 @@ impl Genesis {
         if self.params.proposal_ttl_ms == 0 {
             return Err(invalid("proposal_ttl_ms must be more than 0"));
         }
+        validate_redemption_params(&self.params)?;
         let mut codes = BTreeSet::new();
         for budget in &self.budgets {
             if !codes.insert(budget.code.clone()) {
@@ -228,6 +237,7 @@ impl Genesis {
                 minted: self.minted()?,
                 burned: Amount::ZERO,
                 settled: Amount::ZERO,
+                redemption_fees: Amount::ZERO,
                 params: self.params.clone(),
                 next_task: TaskId(1),
                 next_claim: ClaimId(1),
@@ -327,6 +337,7 @@ impl Template {
     /// Parses a template.
     pub fn from_json(text: &str) -> Result<Self, GenesisError> {
         let template: Self = serde_json::from_str(text)?;
+        validate_redemption_params(&template.params)?;
         for slot in template.roles.iter().map(|r| &r.slot).chain(template.validators.iter().map(|v| &v.slot)) {
             if !is_label(slot) {
                 return Err(invalid(format!("slot {slot:?} must be 1-32 of a-z, 0-9, '-'")));
@@ -346,7 +357,12 @@ mod tests {
             network: "Heerlen".into(),
             chain_id: ChainId::new("heerlen-test").unwrap_or_else(|_| unreachable!()),
             genesis_time: Timestamp(1_700_000_000_000),
-            params: Params { council_threshold: 2, proposal_ttl_ms: 1000 },
+            params: Params {
+                council_threshold: 2,
+                proposal_ttl_ms: 1000,
+                redemption_fee: Amount::ZERO,
+                redemption_min: Amount::ZERO,
+            },
             treasury: Amount::coins(5),
             budgets: vec![GenesisBudget {
                 code: BudgetCode::new("grasbroek").unwrap_or_else(|_| unreachable!()),
@@ -369,6 +385,7 @@ mod tests {
         let template = Template::heerlen().expect("embedded template is valid");
         assert_eq!(template.network, "Heerlen");
         assert_eq!(template.params.council_threshold, 2);
+        assert_eq!((template.params.redemption_fee, template.params.redemption_min), (Amount::ZERO, Amount::ZERO));
         assert_eq!(template.roles.iter().filter(|r| r.roles.contains(&Role::Council)).count(), 3);
         assert!(template.budgets.iter().any(|b| b.as_str() == "grasbroek"));
     }
@@ -398,5 +415,35 @@ mod tests {
         assert!(Genesis::from_json("{\"network\": 1}").is_err());
         let unknown_field = sample().to_json().replacen("{", "{\"surprise\": 1,", 1);
         assert!(Genesis::from_json(&unknown_field).is_err());
+    }
+
+    #[test]
+    fn g_4_redemption_fee_and_minimum_are_in_range_and_default_to_zero() {
+        let mut fee = sample();
+        fee.params.redemption_fee = Amount(10_000);
+        fee.params.redemption_min = Amount(1_000_000);
+        fee.validate().expect("the caps themselves are allowed");
+        let state = fee.initial_state().expect("state");
+        let params = &state.globals().expect("globals").params;
+        assert_eq!((params.redemption_fee, params.redemption_min), (Amount(10_000), Amount(1_000_000)));
+
+        fee.params.redemption_fee = Amount(10_001);
+        let err = fee.validate().unwrap_err().to_string();
+        assert!(err.contains("params.redemption_fee") && err.contains("100.00"), "{err}");
+        let mut min = sample();
+        min.params.redemption_min = Amount(1_000_001);
+        let err = min.validate().unwrap_err().to_string();
+        assert!(err.contains("params.redemption_min") && err.contains("10000.00"), "{err}");
+
+        // Files written before the fields existed read as no fee and no minimum.
+        let old =
+            sample().to_json().replace(",\n    \"redemption_fee\": \"0.00\",\n    \"redemption_min\": \"0.00\"", "");
+        assert!(!old.contains("redemption_fee"), "{old}");
+        let parsed = Genesis::from_json(&old).expect("parses");
+        assert_eq!((parsed.params.redemption_fee, parsed.params.redemption_min), (Amount::ZERO, Amount::ZERO));
+        assert_eq!(parsed.hash(), sample().hash());
+
+        let template = HEERLEN_TEMPLATE.replace("\"redemption_fee\": \"0.00\"", "\"redemption_fee\": \"100.01\"");
+        assert!(Template::from_json(&template).unwrap_err().to_string().contains("params.redemption_fee"));
     }
 }

@@ -33,7 +33,12 @@ fn main() {
         network: "Heerlen".into(),
         chain_id: chain.clone(),
         genesis_time: Timestamp(1),
-        params: contracts::state::Params { council_threshold: 1, proposal_ttl_ms: 1000 },
+        params: contracts::state::Params {
+            council_threshold: 1,
+            proposal_ttl_ms: 1000,
+            redemption_fee: Amount::ZERO,
+            redemption_min: Amount::ZERO,
+        },
         treasury: Amount::ZERO,
         budgets: vec![],
         accounts: keys

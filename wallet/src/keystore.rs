@@ -787,7 +787,10 @@ mod tests {
             chain_id: ok(contracts::ChainId::new("heerlen-test")),
             signer: secret.address(),
             nonce: contracts::Nonce(0),
-            action: contracts::Action::Redeem(contracts::tx::Redeem { amount: contracts::Amount(450) }),
+            action: contracts::Action::Redeem(contracts::tx::Redeem {
+                amount: contracts::Amount(450),
+                key: contracts::primitives::IdempotencyKey([7; 16]),
+            }),
         };
         assert_eq!(secret.sign(tx).verify_signature(), Ok(()));
     }

@@ -7,7 +7,7 @@ use crate::receipt::{Event, Outcome, Receipt};
 use crate::state::{Account, BlockContext, Overlay};
 use crate::tx::{Action, SignedTx, Tx};
 
-use super::{governance, redemption, tasks, transfer, treasury};
+use super::{governance, merchant, redemption, tasks, transfer, treasury};
 
 /// A transaction whose signature passed `verify_strict`. Only this type can be executed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +88,7 @@ pub fn execute(
 
 fn dispatch(view: &mut Overlay<'_>, ctx: &BlockContext, tx: &Tx) -> Result<Vec<Event>, Rejection> {
     let signer = tx.signer;
+    merchant::check_not_till(view, signer)?;
     match &tx.action {
         Action::Transfer(a) => transfer::apply_transfer(view, signer, a),
         Action::Propose(a) => governance::apply_propose(view, ctx, signer, a),
@@ -104,5 +105,9 @@ fn dispatch(view: &mut Overlay<'_>, ctx: &BlockContext, tx: &Tx) -> Result<Vec<E
         Action::CancelTask(a) => tasks::apply_cancel_task(view, signer, a),
         Action::Redeem(a) => redemption::apply_redeem(view, ctx, signer, a),
         Action::SettleRedemption(a) => redemption::apply_settle(view, ctx, signer, a),
+        Action::SettleBatch(a) => redemption::apply_settle_batch(view, ctx, signer, a),
+        Action::Pay(a) => merchant::apply_pay(view, ctx, signer, a),
+        Action::LinkTill(a) => merchant::apply_link_till(view, signer, a),
+        Action::UnlinkTill(a) => merchant::apply_unlink_till(view, signer, a),
     }
 }

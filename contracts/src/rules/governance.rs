@@ -1,13 +1,13 @@
-//! Council governance: k-of-n proposals for minting, roles, the threshold (R-GOV-*) and the
-//! validator set (R-VAL-*).
+//! Council governance: k-of-n proposals for minting, roles, the threshold (R-GOV-*), the
+//! validator set (R-VAL-*) and the redemption fee and minimum (R-RED-4/5).
 
 use crate::error::Rejection;
 use crate::primitives::Height;
 use crate::primitives::{AccountId, ProposalId, Role, Timestamp};
 use crate::receipt::Event;
 use crate::state::{
-    BlockContext, MAX_COUNCIL, MAX_VALIDATOR_POWER, MAX_VALIDATORS, Overlay, Proposal, ProposalStatus, ScheduledSet,
-    VALIDATOR_CHANGE_DELAY, ValidatorEntry, ValidatorSchedule,
+    BlockContext, MAX_COUNCIL, MAX_VALIDATOR_POWER, MAX_VALIDATORS, Overlay, Params, Proposal, ProposalStatus,
+    ScheduledSet, VALIDATOR_CHANGE_DELAY, ValidatorEntry, ValidatorSchedule,
 };
 use crate::tx::{Approve, CouncilAction, Propose};
 
@@ -127,6 +127,8 @@ fn check_action(view: &Overlay<'_>, action: &CouncilAction) -> Result<(), Reject
         | CouncilAction::RotateValidatorKey { .. } => {
             changed_set(&schedule(view)?, action)?;
         }
+        CouncilAction::SetRedemptionFee { fee } => Params::check_redemption_fee(*fee)?,
+        CouncilAction::SetRedemptionMinimum { min } => Params::check_redemption_min(*min)?,
     }
     Ok(())
 }
@@ -164,7 +166,9 @@ fn changed_set(schedule: &ValidatorSchedule, action: &CouncilAction) -> Result<V
         CouncilAction::Mint { .. }
         | CouncilAction::GrantRole { .. }
         | CouncilAction::RevokeRole { .. }
-        | CouncilAction::SetThreshold { .. } => return Ok(set),
+        | CouncilAction::SetThreshold { .. }
+        | CouncilAction::SetRedemptionFee { .. }
+        | CouncilAction::SetRedemptionMinimum { .. } => return Ok(set),
     }
     if set.is_empty() || set.len() > MAX_VALIDATORS {
         return Err(Rejection::ValidatorSetSize { size: set.len(), max: MAX_VALIDATORS });
@@ -248,6 +252,14 @@ fn execute_action(
         CouncilAction::SetThreshold { threshold } => {
             g.params.council_threshold = *threshold;
             Event::ThresholdSet { proposal: id, threshold: *threshold }
+        }
+        CouncilAction::SetRedemptionFee { fee } => {
+            g.params.redemption_fee = *fee;
+            Event::RedemptionFeeSet { proposal: id, fee: *fee }
+        }
+        CouncilAction::SetRedemptionMinimum { min } => {
+            g.params.redemption_min = *min;
+            Event::RedemptionMinimumSet { proposal: id, min: *min }
         }
         CouncilAction::AddValidator { .. }
         | CouncilAction::RemoveValidator { .. }

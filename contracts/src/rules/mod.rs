@@ -7,6 +7,7 @@
 mod common;
 mod execute;
 mod governance;
+mod merchant;
 mod redemption;
 mod tasks;
 mod transfer;

@@ -69,6 +69,10 @@ pub(crate) struct World {
     pub(crate) ttl_ms: u64,
     /// Validators (key seeds) with their power, in force from height 1.
     pub(crate) validators: Vec<(u8, u64)>,
+    /// Flat fee of every redemption, in cents.
+    pub(crate) redemption_fee: Amount,
+    /// Smallest redemption, in cents.
+    pub(crate) redemption_min: Amount,
 }
 
 impl World {
@@ -81,6 +85,8 @@ impl World {
             threshold: 1,
             ttl_ms: DAY,
             validators: VALIDATORS.iter().map(|seed| (*seed, 1)).collect(),
+            redemption_fee: Amount::ZERO,
+            redemption_min: Amount::ZERO,
         }
     }
 
@@ -113,7 +119,13 @@ impl World {
             minted: Amount(u64::try_from(minted).expect("the test world's supply fits in u64")),
             burned: Amount::ZERO,
             settled: Amount::ZERO,
-            params: Params { council_threshold: self.threshold, proposal_ttl_ms: self.ttl_ms },
+            redemption_fees: Amount::ZERO,
+            params: Params {
+                council_threshold: self.threshold,
+                proposal_ttl_ms: self.ttl_ms,
+                redemption_fee: self.redemption_fee,
+                redemption_min: self.redemption_min,
+            },
             next_task: TaskId(1),
             next_claim: ClaimId(1),
             next_redemption: RedemptionId(1),

@@ -15,7 +15,12 @@ fn genesis(chain: &str) -> Genesis {
         network: "Heerlen".into(),
         chain_id: ChainId::new(chain).expect("chain id"),
         genesis_time: Timestamp(1),
-        params: Params { council_threshold: 1, proposal_ttl_ms: 1000 },
+        params: Params {
+            council_threshold: 1,
+            proposal_ttl_ms: 1000,
+            redemption_fee: Amount::ZERO,
+            redemption_min: Amount::ZERO,
+        },
         treasury: Amount::ZERO,
         budgets: vec![],
         accounts: vec![GenesisAccount {

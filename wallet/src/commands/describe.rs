@@ -60,6 +60,24 @@ pub(crate) fn event(event: &Event) -> String {
         Event::RedemptionSettled { redemption, merchant, amount, reference } => {
             format!("redemption {redemption} of {amount} to {merchant} paid out (reference {reference})")
         }
+        Event::Paid { payer, merchant, amount, reference, till } => match till {
+            Some(till) => format!("{payer} paid {amount} to shop {merchant} for {reference} (till {till})"),
+            None => format!("{payer} paid {amount} to shop {merchant} for {reference}"),
+        },
+        Event::TillLinked { merchant, till } => format!("{till} linked as a till of shop {merchant}"),
+        Event::TillUnlinked { merchant, till } => format!("{till} is no longer a till of shop {merchant}"),
+        Event::RedemptionReplayed { redemption } => {
+            format!("retry of redemption {redemption}; nothing burned again")
+        }
+        Event::RedemptionFeePaid { redemption, merchant, fee } => {
+            format!("{merchant} paid a fee of {fee} to the treasury (redemption {redemption})")
+        }
+        Event::RedemptionFeeSet { proposal, fee } => {
+            format!("redemptions now pay a fee of {fee} (proposal {proposal})")
+        }
+        Event::RedemptionMinimumSet { proposal, min } => {
+            format!("redemptions must now be at least {min} (proposal {proposal})")
+        }
     }
 }
 
@@ -75,6 +93,8 @@ pub(crate) fn council_action(action: &CouncilAction) -> String {
         CouncilAction::AddValidator { key, power } => format!("add validator {key} with power {power}"),
         CouncilAction::RemoveValidator { key } => format!("remove validator {key}"),
         CouncilAction::RotateValidatorKey { old, new } => format!("replace validator key {old} by {new}"),
+        CouncilAction::SetRedemptionFee { fee } => format!("set the redemption fee to {fee}"),
+        CouncilAction::SetRedemptionMinimum { min } => format!("set the redemption minimum to {min}"),
     }
 }
 
@@ -100,6 +120,10 @@ pub(crate) fn action(action: &Action) -> String {
         Action::SettleRedemption(s) => {
             format!("settle redemption {} ({})", s.redemption, s.reference)
         }
+        Action::SettleBatch(b) => format!("settle {} redemptions ({})", b.redemptions.len(), b.reference),
+        Action::Pay(p) => format!("{} to shop {} for {}", p.amount, p.merchant.short(), p.reference),
+        Action::LinkTill(l) => format!("link till {}", l.till.short()),
+        Action::UnlinkTill(u) => format!("unlink till {}", u.till.short()),
     }
 }
 
@@ -130,6 +154,21 @@ pub(crate) fn event_for(event: &Event, me: &AccountId) -> String {
         Event::RedemptionSettled { redemption, amount, reference, .. } => {
             format!("redemption {redemption} of {amount} paid ({reference})")
         }
+        Event::Paid { payer, merchant, amount, reference, .. } if payer == me => {
+            format!("-{amount} to shop {} ({reference})", merchant.short())
+        }
+        Event::Paid { payer, merchant, amount, reference, .. } if merchant == me => {
+            format!("+{amount} from {} ({reference})", payer.short())
+        }
+        Event::Paid { payer, merchant, amount, reference, .. } => {
+            format!("{amount} {} → shop {} ({reference})", payer.short(), merchant.short())
+        }
+        Event::TillLinked { till, .. } => format!("till {} linked", till.short()),
+        Event::TillUnlinked { till, .. } => format!("till {} unlinked", till.short()),
+        Event::RedemptionReplayed { redemption } => format!("retry of redemption {redemption}, nothing burned"),
+        Event::RedemptionFeePaid { redemption, fee, .. } => format!("-{fee} redemption fee (redemption {redemption})"),
+        Event::RedemptionFeeSet { fee, .. } => format!("redemption fee {fee}"),
+        Event::RedemptionMinimumSet { min, .. } => format!("redemption minimum {min}"),
         Event::TaskPosted { task, budget, escrow, .. } => {
             format!("task {task}: {escrow} escrow from {budget}")
         }
