@@ -1,0 +1,127 @@
+//! Blocking HTTP calls to one node's API: one keep-alive connection per client (ureq).
+
+use std::time::Duration;
+
+use contracts::{Hash, Height};
+use serde::Deserialize;
+
+/// What a node answered to `POST /v1/tx`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Submit {
+    /// 202: admitted to the mempool.
+    Accepted,
+    /// Refused for now (mempool or account queue full, ledger busy): the same transaction may
+    /// be sent again.
+    Busy {
+        /// The `error` code.
+        code: String,
+    },
+    /// Refused for good, with the node's code and message.
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The `error` code.
+        code: String,
+        /// The node's explanation.
+        message: String,
+    },
+    /// No answer (connection refused, reset or timed out).
+    Unreachable(String),
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorBody {
+    error: String,
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Head {
+    height: Height,
+}
+
+/// The part of `GET /v1/blocks/{height}` the benchmark reads.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct BlockTxs {
+    /// Transaction ids in block order.
+    pub(crate) txs: Vec<Hash>,
+}
+
+/// A client of one node's API.
+#[derive(Debug, Clone)]
+pub(crate) struct Client {
+    agent: ureq::Agent,
+    base: String,
+}
+
+impl Client {
+    /// A client of the API at `base` (`http://127.0.0.1:PORT`).
+    pub(crate) fn new(base: &str) -> Self {
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(Duration::from_secs(2))
+            .timeout(Duration::from_secs(30))
+            .max_idle_connections_per_host(2)
+            .build();
+        Self { agent, base: base.trim_end_matches('/').to_owned() }
+    }
+
+    /// The API's base URL.
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Posts a prepared `{"tx": ...}` body.
+    pub(crate) fn submit(&self, body: &[u8]) -> Submit {
+        let url = format!("{}/v1/tx", self.base);
+        match self.agent.post(&url).set("content-type", "application/json").send_bytes(body) {
+            Ok(response) if response.status() == 202 => Submit::Accepted,
+            Ok(response) => Submit::Refused {
+                status: response.status(),
+                code: "unexpected_status".into(),
+                message: response.into_string().unwrap_or_default(),
+            },
+            Err(ureq::Error::Status(status, response)) => {
+                let text = response.into_string().unwrap_or_default();
+                let (code, message) = match serde_json::from_str::<ErrorBody>(&text) {
+                    Ok(body) => (body.error, body.message),
+                    Err(_) => ("not_json".into(), text),
+                };
+                // 503: mempool full or ledger busy; 429: this account's queue is full.
+                if status == 503 || status == 429 {
+                    Submit::Busy { code }
+                } else {
+                    Submit::Refused { status, code, message }
+                }
+            }
+            Err(err) => Submit::Unreachable(err.to_string()),
+        }
+    }
+
+    /// The node's last committed height.
+    pub(crate) fn height(&self) -> Result<u64, String> {
+        let url = format!("{}/v1/status", self.base);
+        let head: Head = self.get_json(&url)?;
+        Ok(head.height.0)
+    }
+
+    /// The transaction ids of the committed block at `height`.
+    pub(crate) fn block(&self, height: u64) -> Result<BlockTxs, String> {
+        self.get_json(&format!("{}/v1/blocks/{height}", self.base))
+    }
+
+    /// Whether `/readyz` answers 200.
+    pub(crate) fn ready(&self) -> bool {
+        self.agent.get(&format!("{}/readyz", self.base)).timeout(Duration::from_secs(2)).call().is_ok()
+    }
+
+    fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, String> {
+        match self.agent.get(url).call() {
+            Ok(response) => response.into_json().map_err(|e| format!("GET {url}: unreadable answer: {e}")),
+            Err(ureq::Error::Status(status, response)) => {
+                Err(format!("GET {url}: {status} {}", response.into_string().unwrap_or_default()))
+            }
+            Err(err) => Err(format!("GET {url}: {err}")),
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Heitje whole-network benchmark: starts a local network of validators from a bench-only
+//! genesis with many funded accounts, offers pre-signed transfers through every node's API and
+//! reports throughput, submit-to-final latency, catch-up speed and the machine's ed25519 verify
+//! rates, as Markdown tables on stdout. Progress goes to stderr.
+//!
+//! The nodes run as real processes (`heitje-node run`) with RocksDB, libp2p and HTTP on
+//! loopback; nothing in the node is changed or bypassed.
+
+pub mod cli;
+
+mod accounts;
+mod catchup;
+mod client;
+mod cpu;
+mod error;
+mod load;
+mod network;
+mod report;
+mod verify;
+mod watch;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use contracts::ChainId;
+
+pub use error::{Error, Result};
+
+use cli::{BenchArgs, Cli, Command};
+use load::{Offered, Phase};
+
+/// Validators of the benchmark network (the Heerlen template's four).
+const VALIDATORS: u16 = 4;
+
+/// Runs one `heitje-loadgen` command.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Verify(args) => {
+            let rates = verify::measure(args.signatures)?;
+            report::print_rates(&rates);
+            Ok(())
+        }
+        Command::Bench(args) => bench(&args),
+    }
+}
+
+fn check(args: &BenchArgs) -> Result<()> {
+    let nodes = usize::from(VALIDATORS);
+    if args.accounts < nodes * args.connections.max(1) {
+        return Err(Error::Setup(format!(
+            "--accounts {} is too few: every one of the {} connections needs at least one account",
+            args.accounts,
+            nodes * args.connections.max(1)
+        )));
+    }
+    if args.rates.contains(&0) {
+        return Err(Error::Setup("--rates must be more than 0 transactions per second".into()));
+    }
+    if args.window == 0 || args.window_secs == 0 || args.presign == 0 || args.max_secs == 0 || args.rate_secs == 0 {
+        return Err(Error::Setup(
+            "--window, --window-secs, --presign, --max-secs and --rate-secs must be more than 0".into(),
+        ));
+    }
+    if !args.node_bin.is_file() {
+        return Err(Error::Setup(format!(
+            "--node-bin {} is not a file; build heitje-node first",
+            args.node_bin.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The node settings that shape the figures, read from the first node's config.
+fn node_settings(config: &std::path::Path) -> Vec<String> {
+    [
+        ("block", "min_interval_ms"),
+        ("block", "heartbeat_ms"),
+        ("block", "max_txs"),
+        ("mempool", "max_txs"),
+        ("mempool", "max_per_account"),
+        ("consensus", "propose_timeout_ms"),
+        ("consensus", "prevote_timeout_ms"),
+        ("consensus", "precommit_timeout_ms"),
+    ]
+    .iter()
+    .map(|(table, key)| match network::config_value(config, table, key) {
+        Some(value) => format!("{table}.{key} = {value}"),
+        None => format!("{table}.{key} = (node default)"),
+    })
+    .collect()
+}
+
+fn bench(args: &BenchArgs) -> Result<()> {
+    check(args)?;
+    eprintln!("==> measuring this machine's ed25519 verify rates ({} signatures each)", args.signatures);
+    let rates = verify::measure(args.signatures)?;
+
+    eprintln!("==> creating a {VALIDATORS}-validator dev network in {}", args.dir.display());
+    let mut network = network::Network::create(&args.node_bin, &args.dir, VALIDATORS)?;
+    let mut accounts = accounts::create(args.accounts, network.len());
+    let genesis = accounts::fund_genesis(&network.genesis_path(), &accounts)?;
+    let chain_id: ChainId = genesis.chain_id;
+    for i in 0..network.len() {
+        let config = network.configs[i].clone();
+        network.start(i, &config, &[])?;
+    }
+    let all: Vec<usize> = (0..network.len()).collect();
+    network.wait_height(&all, 1, Duration::from_secs(90))?;
+    eprintln!(
+        "==> {} validators are deciding blocks; {} bench accounts funded at genesis",
+        network.len(),
+        args.accounts
+    );
+
+    let tracker = Arc::new(watch::Tracker::default());
+    let poll = Duration::from_millis(args.poll_ms.max(1));
+    let watchers = watch::Watchers::start(&network.clients, &tracker, poll);
+    let runner = load::Runner {
+        network: &network,
+        chain_id,
+        tracker: Arc::clone(&tracker),
+        connections: args.connections.max(1),
+        warmup: Duration::from_secs(args.warmup_secs),
+        drain: Duration::from_secs(args.drain_secs),
+    };
+    let mut phases = Vec::new();
+    let mut plan: Vec<Phase> = args
+        .rates
+        .iter()
+        .map(|&rate| Phase {
+            offered: Offered::Rate(rate),
+            duration: Duration::from_secs(args.rate_secs),
+            budget: usize::try_from(u64::from(rate) * args.rate_secs).unwrap_or(usize::MAX),
+        })
+        .collect();
+    plan.push(Phase {
+        offered: Offered::Max { floor: args.window, secs: args.window_secs },
+        duration: Duration::from_secs(args.max_secs),
+        budget: args.presign,
+    });
+    if args.skip_load {
+        plan.clear();
+    }
+    for phase in &plan {
+        eprintln!("==> offering {:?} for {:?}", phase.offered, phase.duration);
+        let result = runner.run(&mut accounts, phase)?;
+        eprintln!(
+            "    accepted {} ({:.0}/s), committed {}/s, final {} of them, p50 {:?}, p99 {:?}",
+            result.accepted,
+            result.accepted_per_sec(),
+            result.committed_per_sec.map_or_else(|| "-".into(), |r| format!("{r:.0}")),
+            result.latencies.len(),
+            load::quantile(&result.latencies, 0.5),
+            load::quantile(&result.latencies, 0.99),
+        );
+        phases.push(result);
+    }
+    watchers.stop();
+    for error in tracker.errors() {
+        eprintln!("    block watcher: {error}");
+    }
+
+    let setup = report::Setup {
+        profile: args.node_profile.clone(),
+        validators: network.len(),
+        cores: std::thread::available_parallelism().map_or(0, usize::from),
+        accounts: args.accounts,
+        connections: args.connections.max(1),
+        node_settings: node_settings(&network.configs[0]),
+        poll,
+        warmup: Duration::from_secs(args.warmup_secs),
+    };
+    let catchup = if args.skip_catchup {
+        None
+    } else {
+        let settings = catchup::Settings {
+            heights: args.catchup_heights,
+            production_limit: Duration::from_secs(args.catchup_production_secs),
+            probe: Duration::from_secs(args.catchup_probe_secs),
+            timeout: Duration::from_secs(args.catchup_timeout_secs),
+            fast_heartbeat_ms: args.fast_heartbeat_ms.max(1),
+        };
+        Some(catchup::run(&mut network, &settings)?)
+    };
+    drop(network);
+    report::print(&setup, &rates, &phases, catchup.as_ref());
+    Ok(())
+}
