@@ -273,6 +273,7 @@ pub async fn start<H: Host>(settings: Settings, host: Arc<H>) -> eyre::Result<Ru
         streams: Streams::default(),
         height_started: Instant::now(),
         sync_batch: settings.sync_batch.max(1),
+        synced: std::collections::BTreeSet::new(),
     };
     let driver = tokio::spawn(driver.run(channels));
     Ok(Running { engine, driver })
@@ -302,6 +303,9 @@ struct Driver<H: Host> {
     streams: Streams,
     height_started: Instant,
     sync_batch: usize,
+    /// Heights whose block arrived by value sync: this node is catching up, and the next
+    /// height starts at once instead of waiting for the block cadence.
+    synced: std::collections::BTreeSet<Height>,
 }
 
 fn reply<T>(sender: tokio::sync::oneshot::Sender<T>, value: T, what: &str) {
@@ -495,6 +499,14 @@ impl<H: Host> Driver<H> {
                     reply(tx, Next::Restart(next, params), "Finalized");
                     return Ok(());
                 }
+                let caught_up_by_sync = self.synced.remove(&certificate.height);
+                self.synced.retain(|h| *h > certificate.height);
+                if caught_up_by_sync {
+                    // The network is ahead of this node: go on syncing without waiting.
+                    self.height_started = Instant::now();
+                    reply(tx, Next::Start(next, params), "Finalized");
+                    return Ok(());
+                }
                 // Cadence: start the next height at once if transactions wait and the minimum
                 // interval has passed; when idle, wait for a transaction or the heartbeat.
                 let host = Arc::clone(&self.host);
@@ -552,6 +564,7 @@ impl<H: Host> Driver<H> {
                         let value = self.proposed_value(height, &kept);
                         let key = (height, kept.undecided.round, kept.undecided.block.hash());
                         self.blocks.insert(key, kept);
+                        self.synced.insert(height);
                         SyncedValueOutcome::Verdict(value)
                     }
                     _ => SyncedValueOutcome::PeerFault,
