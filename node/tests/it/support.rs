@@ -5,10 +5,28 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-/// A free loopback port (bound then released).
+/// Test nodes take ports from `20000..31800`, below Linux's default range for outgoing
+/// connections (32768-60999): a port the kernel hands out as an ephemeral port (binding port 0)
+/// can be taken by some client's connection while its node is stopped, and the restart fails
+/// with "address in use".
+const PORTS: std::ops::Range<u32> = 20_000..31_800;
+
+/// A candidate port, spread by process id so parallel test binaries rarely try the same ones.
+fn candidate_port() -> u16 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let spread = std::process::id().wrapping_mul(7_919).wrapping_add(n.wrapping_mul(211));
+    u16::try_from(PORTS.start + spread % (PORTS.end - PORTS.start)).expect("ports fit in u16")
+}
+
+/// A free loopback port (bound then released), outside the ephemeral range.
 pub(crate) fn free_addr() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    listener.local_addr().expect("local addr")
+    for _ in 0..1_000 {
+        if let Ok(listener) = TcpListener::bind(("127.0.0.1", candidate_port())) {
+            return listener.local_addr().expect("local addr");
+        }
+    }
+    panic!("no free loopback port in {PORTS:?}");
 }
 
 /// The `heitje-node` binary.
