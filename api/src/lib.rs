@@ -4,7 +4,10 @@
 //! coins (`"15.00"`), accounts are `heitje1…` addresses and hashes are hex. Errors are an
 //! [`ErrorBody`] with a 4xx or 5xx status. See `docs/api.md` for the table of endpoints.
 
-use contracts::primitives::{ClaimId, PayoutRef, ProposalId, RedemptionId, TaskId};
+pub mod registry;
+pub mod staff;
+
+use contracts::primitives::{ClaimId, PaymentRef, PayoutRef, ProposalId, RedemptionId, TaskId};
 use contracts::receipt::Outcome;
 use contracts::state::{ClaimStatus, ProposalStatus, RedemptionStatus, TaskStatus};
 use contracts::tx::{Action, CouncilAction, RejectReason};
@@ -227,6 +230,8 @@ pub struct RedemptionView {
     pub merchant: AccountId,
     /// Amount burned and owed.
     pub amount: Amount,
+    /// Redemption fee the merchant paid to the treasury on top (R-RED-4).
+    pub fee: Amount,
     /// Status.
     pub status: RedemptionStatus,
     /// When burned.
@@ -356,4 +361,126 @@ pub struct HistoryQuery {
     pub limit: Option<usize>,
     /// Only entries below this height (for paging).
     pub before_height: Option<u64>,
+}
+
+/// Query of `GET /v1/payments/{merchant}/{reference}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PaymentQuery {
+    /// Wait up to this long for the payment to be final (at most [`MAX_WAIT_MS`]); the answer
+    /// is 404 `not_paid` if it is not paid by then.
+    pub wait_ms: Option<u64>,
+}
+
+/// A paid payment request: final once it is returned (R-SHOP-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    /// The shop paid.
+    pub merchant: AccountId,
+    /// The shop's reference.
+    pub reference: PaymentRef,
+    /// Who paid.
+    pub payer: AccountId,
+    /// How much.
+    pub amount: Amount,
+    /// The till that showed the request, if any.
+    pub till: Option<AccountId>,
+    /// The final block holding the payment.
+    pub height: Height,
+    /// That block's time.
+    pub time: Timestamp,
+    /// The payment transaction.
+    pub tx_id: Hash,
+    /// The block's hash.
+    pub block_hash: Hash,
+}
+
+/// Query of `GET /v1/merchants/{merchant}/payments`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StatementQuery {
+    /// Payments at or after this block time (ms since the epoch).
+    pub from_ms: Option<u64>,
+    /// Payments before this block time (ms since the epoch).
+    pub to_ms: Option<u64>,
+}
+
+/// What the ledger and the registry know about a merchant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantView {
+    /// The account.
+    pub merchant: AccountId,
+    /// Whether it holds the merchant role on chain now.
+    pub registered: bool,
+    /// The registry's signed public profile (the verified name), if any.
+    pub profile: Option<registry::PublicProfile>,
+    /// Whether the profile's registrar holds the registrar role on chain now.
+    pub registrar_ok: bool,
+    /// Tills linked now.
+    pub tills: Vec<AccountId>,
+}
+
+/// `GET /v1/tills/{till}`: the shop a till works for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TillView {
+    /// The till account.
+    pub till: AccountId,
+    /// The merchant it is linked to now.
+    pub merchant: AccountId,
+}
+
+/// `GET /v1/reconciliation[?height=N]`: the two identities of the supply at a height.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconciliationView {
+    /// The height the figures are for.
+    pub height: Height,
+    /// Ever minted.
+    pub minted: Amount,
+    /// Ever burned (all by redemption).
+    pub burned: Amount,
+    /// Treasury + budgets + escrow + balances.
+    pub outstanding: Amount,
+    /// minted − burned = outstanding.
+    pub supply_holds: bool,
+    /// Burned and paid out.
+    pub settled: Amount,
+    /// Burned, payout pending.
+    pub pending: Amount,
+    /// burned = settled + pending.
+    pub redemptions_hold: bool,
+    /// Redemption fees the treasury received.
+    pub redemption_fees: Amount,
+    /// Number of redemptions pending.
+    pub pending_count: u64,
+    /// Number of redemptions settled.
+    pub settled_count: u64,
+}
+
+/// An open redemption with the payee's bank details, for the settlement batch
+/// (`GET /v1/settlement/open`, staff only, logged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenPayout {
+    /// The redemption.
+    pub redemption: RedemptionView,
+    /// The registry's verified name, if registered.
+    pub creditor_name: Option<String>,
+    /// The bank details from the registry, if registered.
+    pub bank: Option<registry::BankDetails>,
+}
+
+/// One entry of a node's hash-chained audit log of staff reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Position in the log, from 0.
+    pub seq: u64,
+    /// When, by the node's clock (ms since the epoch).
+    pub time: Timestamp,
+    /// Who read.
+    pub reader: AccountId,
+    /// Whose data.
+    pub subject: AccountId,
+    /// What was read, e.g. `registry.bank`.
+    pub what: String,
+    /// Hash of the previous entry (zero for the first).
+    pub prev: Hash,
+    /// Hash of this entry, over all fields above.
+    pub hash: Hash,
 }

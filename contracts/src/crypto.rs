@@ -25,6 +25,12 @@ pub enum Domain {
     ProposalParts,
     /// A validator binding its consensus key to its network (libp2p) identity.
     PeerProof,
+    /// A shop's payment request (the `sig` of a `heitje:` URI), signed by the shop or its till.
+    PaymentRequest,
+    /// A merchant registry record, signed by a registrar of the municipality.
+    Registry,
+    /// A staff member's signed read of off-chain personal data; the node logs every read.
+    StaffRead,
 }
 
 impl Domain {
@@ -35,6 +41,9 @@ impl Domain {
             Self::Proposal => b"heitje/proposal/v1",
             Self::ProposalParts => b"heitje/proposal-parts/v1",
             Self::PeerProof => b"heitje/peer-proof/v1",
+            Self::PaymentRequest => b"heitje/payment-request/v1",
+            Self::Registry => b"heitje/registry/v1",
+            Self::StaffRead => b"heitje/staff-read/v1",
         }
     }
 }
