@@ -9,9 +9,11 @@
 pub mod cli;
 pub mod client;
 mod commands;
+pub mod iban;
 pub mod keystore;
 pub mod output;
 pub mod settings;
+pub mod settlement;
 pub mod time;
 
 pub use commands::Failure;
