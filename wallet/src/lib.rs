@@ -12,6 +12,8 @@ mod commands;
 pub mod iban;
 pub mod keystore;
 pub mod output;
+pub mod payreq;
+pub mod qr;
 pub mod settings;
 pub mod settlement;
 pub mod time;
