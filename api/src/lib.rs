@@ -448,10 +448,6 @@ pub struct ReconciliationView {
     pub redemptions_hold: bool,
     /// Redemption fees the treasury received.
     pub redemption_fees: Amount,
-    /// Number of redemptions pending.
-    pub pending_count: u64,
-    /// Number of redemptions settled.
-    pub settled_count: u64,
 }
 
 /// An open redemption with the payee's bank details, for the settlement batch
@@ -483,4 +479,20 @@ pub struct AuditEntry {
     pub prev: Hash,
     /// Hash of this entry, over all fields above.
     pub hash: Hash,
+}
+
+impl AuditEntry {
+    /// The hash of the entry over every field but `hash`: changing, dropping or reordering an
+    /// entry breaks the chain from there on.
+    pub fn compute_hash(&self) -> Hash {
+        let mut hasher = blake3::Hasher::new_derive_key("heitje 2026-11 audit log entry");
+        hasher.update(&self.seq.to_be_bytes());
+        hasher.update(&self.time.0.to_be_bytes());
+        hasher.update(&self.reader.0);
+        hasher.update(&self.subject.0);
+        hasher.update(&(self.what.len() as u64).to_be_bytes());
+        hasher.update(self.what.as_bytes());
+        hasher.update(&self.prev.0);
+        Hash(*hasher.finalize().as_bytes())
+    }
 }

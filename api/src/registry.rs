@@ -70,12 +70,11 @@ impl BankDetails {
         if !iban_ok {
             return Err(RegistryError::BadIban(self.iban.clone()));
         }
-        if let Some(bic) = &self.bic {
-            if !(bic.len() == 8 || bic.len() == 11)
-                || !bic.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-            {
-                return Err(RegistryError::BadBic(bic.clone()));
-            }
+        if let Some(bic) = &self.bic
+            && (!(bic.len() == 8 || bic.len() == 11)
+                || !bic.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
+        {
+            return Err(RegistryError::BadBic(bic.clone()));
         }
         Ok(())
     }

@@ -899,6 +899,25 @@ impl State {
         })
     }
 
+    /// The paid requests of `merchant`, by reference.
+    pub fn payments_of<'a>(
+        &'a self,
+        merchant: &'a AccountId,
+    ) -> impl Iterator<Item = (&'a PaymentRef, &'a PaymentRecord)> + 'a {
+        self.entries.iter().filter_map(move |(k, v)| match (k, v) {
+            (Key::Payment(m, reference), Value::Payment(p)) if m == merchant => Some((reference, p)),
+            _ => None,
+        })
+    }
+
+    /// The tills linked to `merchant` now.
+    pub fn tills_of<'a>(&'a self, merchant: &'a AccountId) -> impl Iterator<Item = AccountId> + 'a {
+        self.entries.iter().filter_map(move |(k, v)| match (k, v) {
+            (Key::Till(till), Value::Till(link)) if link.merchant == *merchant => Some(*till),
+            _ => None,
+        })
+    }
+
     /// The supply figures, summed over the whole state (R-SUP-1).
     pub fn supply(&self) -> Supply {
         let mut supply = Supply::default();

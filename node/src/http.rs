@@ -33,16 +33,16 @@ pub const MAX_DOCUMENT: usize = 4096;
 
 /// An API error: status and body.
 #[derive(Debug)]
-pub struct ApiError(StatusCode, ErrorBody);
+pub struct ApiError(pub(crate) StatusCode, pub(crate) ErrorBody);
 
 impl ApiError {
-    fn new(status: StatusCode, error: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, error: &str, message: impl Into<String>) -> Self {
         Self(status, ErrorBody { error: error.into(), message: message.into() })
     }
-    fn bad_request(error: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(error: &str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, error, message)
     }
-    fn not_found(error: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn not_found(error: &str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, error, message)
     }
 }
@@ -90,7 +90,7 @@ impl From<SubmitError> for ApiError {
     }
 }
 
-fn body_error(rejection: BytesRejection, limit: usize) -> ApiError {
+pub(crate) fn body_error(rejection: BytesRejection, limit: usize) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body is larger than {limit} bytes"))
     } else {
@@ -98,7 +98,7 @@ fn body_error(rejection: BytesRejection, limit: usize) -> ApiError {
     }
 }
 
-fn query_error(rejection: QueryRejection) -> ApiError {
+pub(crate) fn query_error(rejection: QueryRejection) -> ApiError {
     ApiError::bad_request("bad_query", rejection.body_text())
 }
 
@@ -106,15 +106,15 @@ fn parse_hash(text: &str, what: &str) -> Result<Hash, ApiError> {
     Hash::from_hex(text).map_err(|e| ApiError::bad_request("bad_hash", format!("{what} {text:?}: {e}")))
 }
 
-fn parse_address(text: &str) -> Result<AccountId, ApiError> {
+pub(crate) fn parse_address(text: &str) -> Result<AccountId, ApiError> {
     AccountId::from_address(text).map_err(|e| ApiError::bad_request("bad_address", e.to_string()))
 }
 
-fn parse_number(text: &str, what: &str) -> Result<u64, ApiError> {
+pub(crate) fn parse_number(text: &str, what: &str) -> Result<u64, ApiError> {
     text.parse().map_err(|_| ApiError::bad_request("bad_id", format!("{what} {text:?} is not a whole number")))
 }
 
-type ApiResult<T> = Result<Json<T>, ApiError>;
+pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 
 /// The router, with request-size limits on the upload routes.
 /// What the handlers share: the ledger thread and the gossip outbox.
@@ -160,6 +160,7 @@ pub fn router(handle: Handle, outbox: Option<Outbox>, validator: AccountId) -> R
         .route("/v1/documents/{hash}", get(document))
         .route("/v1/misbehavior", get(misbehavior))
         .route("/v1/validators", get(validators))
+        .merge(crate::shop_api::routes())
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint; see docs/api.md") })
         .with_state(AppState { handle, outbox, validator })
 }
@@ -454,11 +455,12 @@ async fn proposals(State(handle): State<Handle>) -> ApiResult<Vec<ProposalView>>
     ))
 }
 
-fn redemption_view(id: RedemptionId, r: &contracts::state::Redemption) -> RedemptionView {
+pub(crate) fn redemption_view(id: RedemptionId, r: &contracts::state::Redemption) -> RedemptionView {
     RedemptionView {
         id,
         merchant: r.merchant,
         amount: r.amount,
+        fee: r.fee,
         status: r.status,
         created_at: r.created_at,
         reference: r.reference.clone(),

@@ -13,7 +13,7 @@ use contracts::{
 };
 use genesis::Genesis;
 use thiserror::Error;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use crate::app::{CommitError, ConsensusApp, Validity};
 use crate::mempool::{AdmitError, Limits, Mempool};
@@ -86,6 +86,7 @@ pub struct Ledger {
     mempool: Mempool,
     executed: BTreeMap<Hash, Executed>,
     waiters: BTreeMap<Hash, Vec<oneshot::Sender<()>>>,
+    heads: watch::Sender<Height>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -123,7 +124,8 @@ impl Ledger {
         if !supply.is_conserved() {
             return Err(StoreError::Corrupt(format!("stored state does not conserve supply: {supply:?}")));
         }
-        Ok(Self {
+        let (heads, _) = watch::channel(head.height);
+        let ledger = Self {
             storage,
             genesis,
             genesis_hash,
@@ -132,7 +134,10 @@ impl Ledger {
             mempool: Mempool::new(limits),
             executed: BTreeMap::new(),
             waiters: BTreeMap::new(),
-        })
+            heads,
+        };
+        crate::shop::record_reconciliation(&ledger, &supply)?;
+        Ok(ledger)
     }
 
     /// The committed state.
@@ -212,6 +217,11 @@ impl Ledger {
         let (tx, rx) = oneshot::channel();
         self.waiters.entry(id).or_default().push(tx);
         rx
+    }
+
+    /// Watches the height of the last committed block (for long polls on payments).
+    pub fn heads(&self) -> watch::Receiver<Height> {
+        self.heads.subscribe()
     }
 
     /// The next nonce for `account` counting pending transactions.
@@ -323,6 +333,12 @@ impl ConsensusApp for Ledger {
         if !supply.is_conserved() {
             return Err(CommitError::Invariant(block.header.height, format!("supply not conserved: {supply:?}")));
         }
+        // The report per height is derived data: a crash before this write leaves a gap the
+        // report names, never a wrong figure.
+        if let Err(err) = crate::shop::record_reconciliation(self, &supply) {
+            tracing::warn!(%err, height = %block.header.height, "could not record the reconciliation");
+        }
+        self.heads.send_replace(block.header.height);
         Ok(())
     }
 

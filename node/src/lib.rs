@@ -8,6 +8,8 @@ pub mod engine;
 pub mod http;
 pub mod ledger;
 pub mod mempool;
+pub mod shop;
+pub mod shop_api;
 pub mod storage;
 pub mod txgossip;
 

@@ -28,7 +28,13 @@ const CF_DOCUMENTS: &str = "documents";
 const CF_UNDECIDED: &str = "undecided";
 /// Equivocation evidence reported by consensus.
 const CF_MISBEHAVIOR: &str = "misbehavior";
-const COLUMN_FAMILIES: [&str; 11] = [
+/// The merchant registry: merchant account → signed record (JSON), replicated between nodes.
+const CF_REGISTRY: &str = "registry";
+/// The hash-chained audit log of staff reads: sequence (u64 BE) → entry (JSON).
+const CF_AUDIT: &str = "audit";
+/// Supply figures after each height: height (u64 BE) → JSON, for the reconciliation report.
+const CF_SUPPLY: &str = "supply";
+const COLUMN_FAMILIES: [&str; 14] = [
     CF_META,
     CF_BLOCKS,
     CF_CERTS,
@@ -40,6 +46,9 @@ const COLUMN_FAMILIES: [&str; 11] = [
     CF_DOCUMENTS,
     CF_UNDECIDED,
     CF_MISBEHAVIOR,
+    CF_REGISTRY,
+    CF_AUDIT,
+    CF_SUPPLY,
 ];
 
 const META_GENESIS: &[u8] = b"genesis_hash";
@@ -329,5 +338,67 @@ impl Storage {
             out.push(item?.1.to_vec());
         }
         Ok(out)
+    }
+
+    /// Stores a merchant's registry record (JSON), replacing the one before.
+    pub fn put_registry(&self, merchant: &AccountId, record: &[u8]) -> Result<(), StoreError> {
+        self.db.put_cf_opt(self.cf(CF_REGISTRY)?, merchant.0, record, &Self::synced())?;
+        Ok(())
+    }
+
+    /// A merchant's registry record (JSON).
+    pub fn registry(&self, merchant: &AccountId) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.get_cf(self.cf(CF_REGISTRY)?, merchant.0)?)
+    }
+
+    /// Every registry record (JSON), by merchant.
+    pub fn registry_all(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf(CF_REGISTRY)?, IteratorMode::Start) {
+            out.push(item?.1.to_vec());
+        }
+        Ok(out)
+    }
+
+    /// The last audit entry (JSON), if any.
+    pub fn last_audit(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.db.iterator_cf(self.cf(CF_AUDIT)?, IteratorMode::End).next() {
+            Some(item) => Ok(Some(item?.1.to_vec())),
+            None => Ok(None),
+        }
+    }
+
+    /// Appends an audit entry (JSON) at `seq`, synced before the read it records is answered.
+    pub fn put_audit(&self, seq: u64, entry: &[u8]) -> Result<(), StoreError> {
+        self.db.put_cf_opt(self.cf(CF_AUDIT)?, seq.to_be_bytes(), entry, &Self::synced())?;
+        Ok(())
+    }
+
+    /// Every audit entry (JSON) with its key, in order.
+    pub fn audit_all(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf(CF_AUDIT)?, IteratorMode::Start) {
+            let (key, value) = item?;
+            out.push((key.to_vec(), value.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Overwrites raw audit bytes; only for tests that prove tampering is detected.
+    #[doc(hidden)]
+    pub fn tamper_audit(&self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        self.db.put_cf(self.cf(CF_AUDIT)?, key, value)?;
+        Ok(())
+    }
+
+    /// Records the supply figures (JSON) after `height`.
+    pub fn put_supply(&self, height: Height, figures: &[u8]) -> Result<(), StoreError> {
+        self.db.put_cf(self.cf(CF_SUPPLY)?, height.0.to_be_bytes(), figures)?;
+        Ok(())
+    }
+
+    /// The supply figures (JSON) recorded after `height`.
+    pub fn supply(&self, height: Height) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.get_cf(self.cf(CF_SUPPLY)?, height.0.to_be_bytes())?)
     }
 }

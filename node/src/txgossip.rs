@@ -5,6 +5,12 @@
 //! message. A received batch is decoded with caps, each transaction's signature is checked once,
 //! off the ledger thread, and the valid ones are offered to the mempool, which drops duplicates
 //! and transactions that no longer fit. A malformed batch is dropped whole and logged.
+//!
+//! The same topic carries the off-chain merchant registry: each message starts with a kind
+//! byte. Registry records are self-authenticating (signed by a registrar on chain), so a node
+//! takes a record from any allow-listed peer if it verifies and is newer than the one it holds.
+//! Every node republishes its whole registry when a peer (re)joins and every
+//! [`REGISTRY_REPUBLISH`], so a node that was down catches up.
 
 use std::time::Duration;
 
@@ -22,19 +28,66 @@ pub const BATCH_WAIT: Duration = Duration::from_millis(5);
 pub const MAX_MESSAGE: usize = 1 << 20;
 /// Admitted transactions waiting to be gossiped.
 const OUTBOX: usize = 16_384;
+/// How often every node republishes its merchant registry.
+pub const REGISTRY_REPUBLISH: Duration = Duration::from_secs(300);
+/// Message kind: a batch of transactions.
+const KIND_TXS: u8 = 1;
+/// Message kind: registry records, after an 8-byte nonce that keeps a republished set from
+/// being taken for a duplicate.
+const KIND_REGISTRY: u8 = 2;
 
-/// Where the API hands admitted transactions for gossip.
+/// Where the API hands admitted transactions and registry records for gossip.
 #[derive(Debug, Clone)]
-pub struct Outbox(mpsc::Sender<Vec<u8>>);
+pub struct Outbox {
+    txs: mpsc::Sender<Vec<u8>>,
+    gossip: gossip::Handle,
+}
 
 impl Outbox {
     /// Queues an admitted transaction; if the queue is full it is not gossiped, but it stays
     /// in this node's mempool and goes into a block when this node proposes.
     pub fn push(&self, tx: &SignedTx) {
-        if self.0.try_send(tx.to_bytes()).is_err() {
+        if self.txs.try_send(tx.to_bytes()).is_err() {
             tracing::debug!(tx = %tx.id(), "gossip outbox full; the transaction waits for this node's turn to propose");
         }
     }
+
+    /// Publishes registry records (JSON) to the other validators now; the periodic republish
+    /// covers a failure.
+    pub fn push_records(&self, records: Vec<Vec<u8>>) {
+        publish_records(&self.gossip, records);
+    }
+}
+
+fn publish_records(gossip: &gossip::Handle, records: Vec<Vec<u8>>) {
+    let mut nonce = [0u8; 8];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut nonce);
+    let mut chunk: Vec<Vec<u8>> = Vec::new();
+    let mut size = 0usize;
+    let flush = |chunk: &mut Vec<Vec<u8>>| {
+        if chunk.is_empty() {
+            return;
+        }
+        let mut message = vec![KIND_REGISTRY];
+        message.extend_from_slice(&nonce);
+        put_len(&mut message, chunk.len());
+        for record in chunk.iter() {
+            put_bytes(&mut message, record);
+        }
+        if let Err(err) = gossip.publish(message) {
+            tracing::debug!(%err, records = chunk.len(), "registry records not gossiped now; the republish retries");
+        }
+        chunk.clear();
+    };
+    for record in records {
+        size += record.len() + 4;
+        chunk.push(record);
+        if size > MAX_MESSAGE / 2 {
+            flush(&mut chunk);
+            size = 0;
+        }
+    }
+    flush(&mut chunk);
 }
 
 /// Gossip settings.
@@ -82,8 +135,9 @@ pub async fn start(settings: Settings, ledger: Handle) -> anyhow::Result<(Outbox
     let (outbox, queued) = mpsc::channel(OUTBOX);
     tokio::spawn(publish_batches(queued, handle.clone()));
     tokio::spawn(receive_batches(inbound, ledger.clone()));
+    tokio::spawn(republish_registry(handle.clone(), ledger.clone()));
     tokio::spawn(follow_validator_set(handle.clone(), ledger, peers, settings.validators));
-    Ok((Outbox(outbox), handle))
+    Ok((Outbox { txs: outbox, gossip: handle.clone() }, handle))
 }
 
 fn peer_ids(keys: &[[u8; 32]]) -> anyhow::Result<Vec<gossip::PeerId>> {
@@ -138,7 +192,8 @@ async fn publish_batches(mut queued: mpsc::Receiver<Vec<u8>>, gossip: gossip::Ha
                 Ok(None) | Err(_) => break,
             }
         }
-        let mut message = Vec::with_capacity(size + 8);
+        let mut message = Vec::with_capacity(size + 9);
+        message.push(KIND_TXS);
         put_len(&mut message, batch.len());
         for tx in &batch {
             put_bytes(&mut message, tx);
@@ -149,7 +204,81 @@ async fn publish_batches(mut queued: mpsc::Receiver<Vec<u8>>, gossip: gossip::Ha
     }
 }
 
-/// Decodes a gossip batch; `None` when it is malformed.
+/// Republishes the whole registry when the set of subscribed peers grows and periodically.
+async fn republish_registry(gossip: gossip::Handle, ledger: Handle) {
+    let mut subscribed = gossip.subscribed();
+    let mut known = subscribed.borrow_and_update().clone();
+    let mut tick = tokio::time::interval(REGISTRY_REPUBLISH);
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            changed = subscribed.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                let now = subscribed.borrow_and_update().clone();
+                let joined = now.iter().any(|peer| !known.contains(peer));
+                known = now;
+                if !joined {
+                    continue;
+                }
+                // Let the new peer's subscription settle before sending it the registry.
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+        match ledger.call(|l| l.storage().registry_all()).await {
+            Ok(Ok(records)) if !records.is_empty() => publish_records(&gossip, records),
+            Ok(Ok(_)) => {}
+            Ok(Err(err)) => tracing::warn!(%err, "could not read the registry to republish it"),
+            Err(_) => return,
+        }
+    }
+}
+
+/// Decodes registry records from a registry message (after the kind byte); `None` when malformed.
+fn decode_records(data: &[u8]) -> Option<Vec<api::registry::MerchantRecord>> {
+    let mut reader = Reader::new(data.get(8..)?);
+    let count = reader.len("registry records", MAX_MESSAGE / 64).ok()?;
+    let mut records = Vec::with_capacity(count.min(1024));
+    for _ in 0..count {
+        let bytes = reader.bytes("registry record", api::registry::MAX_RECORD_BYTES).ok()?;
+        records.push(serde_json::from_slice(bytes).ok()?);
+    }
+    reader.finish().ok()?;
+    Some(records)
+}
+
+async fn receive_records(data: &[u8], from: &str, ledger: &Handle) -> bool {
+    let Some(records) = decode_records(data) else {
+        tracing::warn!(%from, bytes = data.len(), "dropped a malformed registry message");
+        return true;
+    };
+    let result = ledger
+        .call_patient(move |l| {
+            let mut taken = 0usize;
+            for record in &records {
+                match crate::shop::accept_record(l, record) {
+                    Ok(_) => taken += 1,
+                    Err(crate::shop::RegistryRefusal::Stale(_)) => {}
+                    Err(err) => tracing::debug!(%err, "registry record from gossip not taken"),
+                }
+            }
+            taken
+        })
+        .await;
+    match result {
+        Ok(taken) => {
+            if taken > 0 {
+                tracing::info!(%from, taken, "registry records taken from gossip");
+            }
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Decodes a gossip batch (after the kind byte); `None` when it is malformed.
 fn decode_batch(data: &[u8]) -> Option<Vec<SignedTx>> {
     let mut reader = Reader::new(data);
     let count = reader.len("gossip batch", BATCH_TXS * 4).ok()?;
@@ -164,7 +293,18 @@ fn decode_batch(data: &[u8]) -> Option<Vec<SignedTx>> {
 
 async fn receive_batches(mut inbound: mpsc::Receiver<gossip::Inbound>, ledger: Handle) {
     while let Some(message) = inbound.recv().await {
-        let Some(txs) = decode_batch(&message.data) else {
+        let (kind, body) = match message.data.split_first() {
+            Some((kind, body)) => (*kind, body),
+            None => (0, &[][..]),
+        };
+        if kind == KIND_REGISTRY {
+            if !receive_records(body, &message.from.to_string(), &ledger).await {
+                return;
+            }
+            continue;
+        }
+        let decoded = if kind == KIND_TXS { decode_batch(body) } else { None };
+        let Some(txs) = decoded else {
             tracing::warn!(from = %message.from, bytes = message.data.len(), "dropped a malformed gossip batch");
             continue;
         };

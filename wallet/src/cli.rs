@@ -158,13 +158,27 @@ pub enum Command {
         amount: Amount,
     },
 
-    /// Pay a shop: like `send`, but warns if the recipient is not a registered shop.
+    /// Pay a shop's payment request: `heitje pay 'heitje:…'` (the URI or the scanned QR text;
+    /// `-` reads it from stdin). Shows the shop's verified name, the amount and the expiry, and
+    /// asks for confirmation. `heitje pay SHOP AMOUNT` pays a shop without a request.
     Pay {
-        /// The shop's address or local account name.
-        recipient: String,
-        /// Coins, like 15 or 4.50.
+        /// The payment request URI (`heitje:…`), `-` for stdin, or a shop's address or name.
+        request: String,
+        /// Coins, only when paying a shop without a request.
         #[arg(allow_hyphen_values = true)]
-        amount: Amount,
+        amount: Option<Amount>,
+    },
+
+    /// The address book: names for the accounts you pay.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
+
+    /// Show the reconciliation report: minted − burned = outstanding, and burned = settled +
+    /// pending, at the last height or at a given one.
+    Reconcile {
+        /// The height [default: the last].
+        #[arg(long)]
+        height: Option<u64>,
     },
 
     /// Council: propose and approve mints, role changes and the approval threshold.
@@ -175,11 +189,12 @@ pub enum Command {
     #[command(subcommand)]
     Treasury(TreasuryCommand),
 
-    /// Registrar: enroll and unenroll residents.
+    /// Registrar: enroll and unenroll residents; keep the merchant registry.
     #[command(subcommand)]
     Registrar(RegistrarCommand),
 
-    /// Shops: redeem coins for a euro payout.
+    /// Shops and tills: payment requests, confirmation at the counter, receipts, statements,
+    /// tills and redemption.
     #[command(subcommand)]
     Shop(ShopCommand),
 }
@@ -416,7 +431,11 @@ pub enum TreasuryCommand {
         amount: Amount,
     },
 
-    /// Record that a redemption was paid out in euros.
+    /// Settlement of redemptions: export the payout batch, then record it on chain.
+    #[command(subcommand)]
+    Settlement(SettlementCommand),
+
+    /// Record that one redemption was paid out in euros.
     Settle {
         /// Redemption id.
         redemption: u64,
@@ -442,17 +461,216 @@ pub enum RegistrarCommand {
         #[arg(value_name = "ACCOUNT")]
         target: String,
     },
+
+    /// The off-chain merchant registry: verified shop names and payout bank accounts.
+    #[command(subcommand)]
+    Merchant(MerchantCommand),
+}
+
+/// `heitje registrar merchant …`.
+#[derive(Debug, Subcommand)]
+pub enum MerchantCommand {
+    /// Record (or replace) a shop's verified name and bank account; signed by you as registrar.
+    Set {
+        /// The shop's address or local account name.
+        #[arg(value_name = "SHOP")]
+        target: String,
+        /// The name payers see, as checked against the trade register.
+        #[arg(long)]
+        name: String,
+        /// The bank account redemptions are paid to.
+        #[arg(long)]
+        iban: String,
+        /// The bank's BIC, if known.
+        #[arg(long)]
+        bic: Option<String>,
+    },
+
+    /// Withdraw a shop's registry record: its name and bank details are erased on every node.
+    Revoke {
+        /// The shop's address or local account name.
+        #[arg(value_name = "SHOP")]
+        target: String,
+    },
+
+    /// Show a shop's registry record; the bank details only to the treasurer, a registrar or the
+    /// shop itself (every such read is logged).
+    Show {
+        /// The shop's address or local account name [default: the selected account].
+        #[arg(value_name = "SHOP")]
+        target: Option<String>,
+        /// Also read the bank details (a logged read).
+        #[arg(long)]
+        bank: bool,
+    },
+}
+
+/// `heitje treasury settlement …`.
+#[derive(Debug, Subcommand)]
+pub enum SettlementCommand {
+    /// Export every open redemption as a SEPA credit transfer batch (pain.001 XML) and a CSV,
+    /// with a manifest for `record`.
+    Export {
+        /// Directory to write the files to; created if missing, existing files are not replaced.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The batch's payout reference, used as message id and recorded on chain.
+        #[arg(long, value_name = "REF")]
+        payout_ref: PayoutRef,
+        /// Requested execution date, YYYY-MM-DD [default: today, UTC].
+        #[arg(long, value_name = "DATE")]
+        execution_date: Option<String>,
+        /// The municipality's account name (debtor).
+        #[arg(long, env = "HEITJE_DEBTOR_NAME", default_value = "Gemeente Heerlen")]
+        debtor_name: String,
+        /// The municipality's IBAN (debtor).
+        #[arg(long, env = "HEITJE_DEBTOR_IBAN")]
+        debtor_iban: String,
+        /// The municipality's BIC (debtor).
+        #[arg(long, env = "HEITJE_DEBTOR_BIC")]
+        debtor_bic: Option<String>,
+    },
+
+    /// Record on chain which redemptions the bank paid, from an exported batch manifest. Safe to
+    /// run again after a crash: redemptions already recorded under this batch are skipped.
+    Record {
+        /// The `batch.json` written by `export`.
+        #[arg(value_name = "MANIFEST")]
+        manifest: PathBuf,
+    },
 }
 
 /// `heitje shop …`.
 #[derive(Debug, Subcommand)]
 pub enum ShopCommand {
-    /// Burn coins for a euro payout by the treasurer.
+    /// Create a payment request (as the shop or a linked till): prints the `heitje:` URI and a
+    /// QR code, optionally saves it as PNG/SVG, and with `--wait` waits for the payment.
+    Request {
+        /// Coins, like 4.50.
+        #[arg(allow_hyphen_values = true)]
+        amount: Amount,
+        /// Your order or receipt number (A-Z, a-z, 0-9, '-'; at most 32) [default: a new one].
+        #[arg(long = "ref", value_name = "REF")]
+        reference: Option<String>,
+        /// How long the request can be paid, like 90s, 15m or 2h.
+        #[arg(long, default_value = "15m", value_name = "DURATION")]
+        expires: String,
+        /// A short text for the payer (shown as unverified).
+        #[arg(long)]
+        label: Option<String>,
+        /// Save the QR code as PNG.
+        #[arg(long, value_name = "FILE")]
+        png: Option<PathBuf>,
+        /// Save the QR code as SVG.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
+        /// Do not print the QR code.
+        #[arg(long)]
+        no_qr: bool,
+        /// Wait for the payment and print PAID when it is final.
+        #[arg(long)]
+        wait: bool,
+    },
+
+    /// Wait at the counter until a request is paid: prints PAID once the block holding the
+    /// payment is final (exit 0), or NOT PAID at the timeout (exit 3).
+    Wait {
+        /// The request's reference.
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// The amount asked: a payment of another amount is reported as a mismatch.
+        #[arg(long, allow_hyphen_values = true)]
+        amount: Option<Amount>,
+        /// The shop [default: yours, or the shop your till is linked to].
+        #[arg(long, value_name = "SHOP")]
+        merchant: Option<String>,
+        /// Seconds to wait.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+    },
+
+    /// A payment's receipt (text, or JSON with --json).
+    Receipt {
+        /// The request's reference.
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// The shop [default: yours, or the shop your till is linked to].
+        #[arg(long, value_name = "SHOP")]
+        merchant: Option<String>,
+    },
+
+    /// Payments received in a period; `--csv FILE` writes the statement as CSV.
+    Payments {
+        /// First day, YYYY-MM-DD (UTC) [default: the beginning].
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD (UTC), included [default: today].
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Write the statement as CSV to this file (it must not exist).
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// The shop [default: yours, or the shop your till is linked to].
+        #[arg(long, value_name = "SHOP")]
+        merchant: Option<String>,
+    },
+
+    /// A shop's verified name, registration and tills.
+    Info {
+        /// The shop's address or local account name [default: the selected account].
+        #[arg(value_name = "SHOP")]
+        target: Option<String>,
+    },
+
+    /// Link and unlink till (staff) accounts: receive-only, effective in the next block.
+    #[command(subcommand)]
+    Till(TillCommand),
+
+    /// Burn coins for a euro payout by the treasurer. A redemption interrupted before it was
+    /// final is retried with the same idempotency key, so it never burns twice.
     Redeem {
         /// Coins.
         #[arg(allow_hyphen_values = true)]
         amount: Amount,
     },
+}
+
+/// `heitje shop till …`.
+#[derive(Debug, Subcommand)]
+pub enum TillCommand {
+    /// Link a till account to your shop.
+    Link {
+        /// The till's address or local account name.
+        #[arg(value_name = "TILL")]
+        till: String,
+    },
+    /// Unlink a till account: from the next block it can no longer sign requests.
+    Unlink {
+        /// The till's address or local account name.
+        #[arg(value_name = "TILL")]
+        till: String,
+    },
+    /// List your shop's tills.
+    List,
+}
+
+/// `heitje contacts …`.
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// Add or replace a contact.
+    Add {
+        /// A short name: a-z, 0-9, '-' and '_'.
+        name: String,
+        /// The address (heitje1…).
+        address: String,
+    },
+    /// Remove a contact.
+    Remove {
+        /// The name.
+        name: String,
+    },
+    /// List the contacts.
+    List,
 }
 
 /// `heitje evidence …`.

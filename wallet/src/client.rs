@@ -3,9 +3,11 @@
 use std::io::Read;
 use std::time::Duration;
 
+use api::registry::{MerchantRecord, PublicProfile};
 use api::{
-    AccountView, BlockView, BudgetView, ErrorBody, History, ProposalView, RedemptionView, Status, Stored, SubmitTx,
-    Submitted, SupplyView, TaskDetail, TaskView, TxStatus,
+    AccountView, AuditEntry, BlockView, BudgetView, ErrorBody, History, MerchantView, OpenPayout, PaymentView,
+    ProposalView, ReconciliationView, RedemptionView, Status, Stored, SubmitTx, Submitted, SupplyView, TaskDetail,
+    TaskView, TillView, TxStatus,
 };
 use contracts::codec::Encode;
 use contracts::primitives::TaskId;
@@ -209,6 +211,91 @@ impl Client {
         let response = self.check(answer, &path)?;
         let limit = u64::try_from(api::MAX_UPLOAD).unwrap_or(u64::MAX);
         read_limited(response, limit).map_err(|detail| self.bad_answer(&path, detail))
+    }
+
+    /// `GET /v1/payments/{merchant}/{reference}?wait_ms=N`: the payment once final; a 404
+    /// `not_paid` if it is not paid within the wait.
+    pub fn payment(&self, merchant: &AccountId, reference: &str, wait: Duration) -> Result<PaymentView, Error> {
+        let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).min(api::MAX_WAIT_MS);
+        let path = format!("/v1/payments/{merchant}/{reference}");
+        let request = self
+            .agent
+            .get(&self.url(&path))
+            .query("wait_ms", &wait_ms.to_string())
+            .timeout(REQUEST_TIMEOUT + Duration::from_millis(wait_ms));
+        self.json_answer(request.call(), &path)
+    }
+
+    /// `GET /v1/merchants/{merchant}/payments?from_ms&to_ms`.
+    pub fn payments(&self, merchant: &AccountId, from_ms: u64, to_ms: u64) -> Result<Vec<PaymentView>, Error> {
+        let query = [("from_ms", from_ms.to_string()), ("to_ms", to_ms.to_string())];
+        self.get_json(&format!("/v1/merchants/{merchant}/payments"), &query)
+    }
+
+    /// `GET /v1/merchants/{merchant}`.
+    pub fn merchant(&self, merchant: &AccountId) -> Result<MerchantView, Error> {
+        self.get_json(&format!("/v1/merchants/{merchant}"), &[])
+    }
+
+    /// `GET /v1/tills/{till}`.
+    pub fn till(&self, till: &AccountId) -> Result<TillView, Error> {
+        self.get_json(&format!("/v1/tills/{till}"), &[])
+    }
+
+    /// `GET /v1/reconciliation[?height=N]`.
+    pub fn reconciliation(&self, height: Option<u64>) -> Result<ReconciliationView, Error> {
+        let query: Vec<(&str, String)> = height.map(|h| ("height", h.to_string())).into_iter().collect();
+        self.get_json("/v1/reconciliation", &query)
+    }
+
+    /// `POST /v1/registry/merchants`.
+    pub fn put_registry(&self, record: &MerchantRecord) -> Result<PublicProfile, Error> {
+        let path = "/v1/registry/merchants";
+        self.json_answer(self.agent.post(&self.url(path)).send_json(record), path)
+    }
+
+    /// `GET /v1/registry/merchants/{merchant}`: the public, signed profile.
+    pub fn registry_profile(&self, merchant: &AccountId) -> Result<PublicProfile, Error> {
+        self.get_json(&format!("/v1/registry/merchants/{merchant}"), &[])
+    }
+
+    /// A signed (staff or own-data) read of `path_and_query`: `sign` turns the method and the
+    /// path into the `Authorization` header value.
+    pub fn get_signed<T: DeserializeOwned>(
+        &self,
+        path_and_query: &str,
+        sign: impl FnOnce(&str, &str) -> String,
+    ) -> Result<T, Error> {
+        let header = sign("GET", path_and_query);
+        let path = path_and_query.split('?').next().unwrap_or(path_and_query);
+        self.json_answer(self.agent.get(&self.url(path_and_query)).set("Authorization", &header).call(), path)
+    }
+
+    /// `GET /v1/registry/merchants/{merchant}/bank` (signed, logged).
+    pub fn registry_bank(
+        &self,
+        merchant: &AccountId,
+        sign: impl FnOnce(&str, &str) -> String,
+    ) -> Result<MerchantRecord, Error> {
+        self.get_signed(&format!("/v1/registry/merchants/{merchant}/bank"), sign)
+    }
+
+    /// `GET /v1/settlement/open` (signed by the treasurer, logged).
+    pub fn open_payouts(&self, sign: impl FnOnce(&str, &str) -> String) -> Result<Vec<OpenPayout>, Error> {
+        self.get_signed("/v1/settlement/open", sign)
+    }
+
+    /// `GET /v1/audit?subject=…` (signed by the subject, the council or a registrar).
+    pub fn audit(
+        &self,
+        subject: Option<&AccountId>,
+        sign: impl FnOnce(&str, &str) -> String,
+    ) -> Result<Vec<AuditEntry>, Error> {
+        let path = match subject {
+            Some(s) => format!("/v1/audit?subject={s}"),
+            None => "/v1/audit".to_owned(),
+        };
+        self.get_signed(&path, sign)
     }
 
     fn get_json<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, Error> {

@@ -270,6 +270,12 @@ impl Secret {
     pub fn sign(&self, tx: Tx) -> SignedTx {
         tx.sign(&signing_key_from_seed(&self.seed))
     }
+
+    /// Runs `f` with the signing key (to sign a payment request, a registry record or a staff
+    /// read). The key lives only for this call and is zeroized on drop.
+    pub fn with_key<R>(&self, f: impl FnOnce(&ed25519_dalek::SigningKey) -> R) -> R {
+        f(&signing_key_from_seed(&self.seed))
+    }
 }
 
 /// The JSON file on disk.

@@ -21,11 +21,13 @@ pub mod time;
 pub use commands::Failure;
 
 use cli::{
-    AccountCommand, Cli, Command, CouncilCommand, EvidenceCommand, RegistrarCommand, ShopCommand, TaskCommand,
-    TreasuryCommand, TxCommand,
+    AccountCommand, Cli, Command, ContactsCommand, CouncilCommand, EvidenceCommand, MerchantCommand, RegistrarCommand,
+    SettlementCommand, ShopCommand, TaskCommand, TillCommand, TreasuryCommand, TxCommand,
 };
 use commands::context::Context;
-use commands::{account, council, query, registrar, shop, task, transfer, treasury};
+use commands::{
+    account, contacts, council, payments, query, registrar, registry, settle, shop, task, transfer, treasury,
+};
 
 /// Runs one `heitje` command.
 pub fn run(cli: Cli) -> Result<(), Failure> {
@@ -69,7 +71,14 @@ fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Evidence(EvidenceCommand::Get { commitment, out }) => query::evidence_get(ctx, &commitment, &out),
         Command::Block { height } => query::block(ctx, &height),
         Command::Send { recipient, amount } => transfer::send(ctx, &recipient, amount),
-        Command::Pay { recipient, amount } => transfer::pay(ctx, &recipient, amount),
+        Command::Pay { request, amount: None } => payments::pay_request(ctx, &request),
+        Command::Pay { request, amount: Some(amount) } => transfer::pay(ctx, &request, amount),
+        Command::Contacts(command) => match command {
+            ContactsCommand::Add { name, address } => contacts::add(ctx, &name, &address),
+            ContactsCommand::Remove { name } => contacts::remove(ctx, &name),
+            ContactsCommand::List => contacts::list(ctx),
+        },
+        Command::Reconcile { height } => payments::reconcile(ctx, height),
         Command::Council(command) => match command {
             CouncilCommand::Propose(propose) => council::propose(ctx, &propose),
             CouncilCommand::Approve { proposal } => council::approve(ctx, proposal),
@@ -79,11 +88,63 @@ fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
             TreasuryCommand::Fund { budget, amount } => treasury::fund(ctx, &budget, amount),
             TreasuryCommand::Defund { budget, amount } => treasury::defund(ctx, &budget, amount),
             TreasuryCommand::Settle { redemption, reference } => treasury::settle(ctx, redemption, &reference),
+            TreasuryCommand::Settlement(SettlementCommand::Export {
+                out,
+                payout_ref,
+                execution_date,
+                debtor_name,
+                debtor_iban,
+                debtor_bic,
+            }) => settle::export(
+                ctx,
+                &settle::ExportArgs {
+                    out: &out,
+                    payout_ref: &payout_ref,
+                    execution_date: execution_date.as_deref(),
+                    debtor_name: &debtor_name,
+                    debtor_iban: &debtor_iban,
+                    debtor_bic: debtor_bic.as_deref(),
+                },
+            ),
+            TreasuryCommand::Settlement(SettlementCommand::Record { manifest }) => settle::record(ctx, &manifest),
         },
         Command::Registrar(command) => match command {
             RegistrarCommand::Enroll { target } => registrar::enroll(ctx, &target),
             RegistrarCommand::Unenroll { target } => registrar::unenroll(ctx, &target),
+            RegistrarCommand::Merchant(command) => match command {
+                MerchantCommand::Set { target, name, iban, bic } => {
+                    registry::set(ctx, &target, &name, &iban, bic.as_deref())
+                }
+                MerchantCommand::Revoke { target } => registry::revoke(ctx, &target),
+                MerchantCommand::Show { target, bank } => registry::show(ctx, target.as_deref(), bank),
+            },
         },
-        Command::Shop(ShopCommand::Redeem { amount }) => shop::redeem(ctx, amount),
+        Command::Shop(command) => match command {
+            ShopCommand::Request { amount, reference, expires, label, png, svg, no_qr, wait } => payments::request(
+                ctx,
+                &payments::RequestArgs {
+                    amount,
+                    reference: reference.as_deref(),
+                    expires: &expires,
+                    label: label.as_deref(),
+                    png: png.as_deref(),
+                    svg: svg.as_deref(),
+                    no_qr,
+                    wait,
+                },
+            ),
+            ShopCommand::Wait { reference, amount, merchant, timeout } => {
+                payments::wait(ctx, &reference, amount, merchant.as_deref(), timeout)
+            }
+            ShopCommand::Receipt { reference, merchant } => payments::receipt(ctx, &reference, merchant.as_deref()),
+            ShopCommand::Payments { from, to, csv, merchant } => {
+                payments::payments(ctx, from.as_deref(), to.as_deref(), csv.as_deref(), merchant.as_deref())
+            }
+            ShopCommand::Info { target } => payments::info(ctx, target.as_deref()),
+            ShopCommand::Till(TillCommand::Link { till }) => payments::till(ctx, &till, true),
+            ShopCommand::Till(TillCommand::Unlink { till }) => payments::till(ctx, &till, false),
+            ShopCommand::Till(TillCommand::List) => payments::tills(ctx),
+            ShopCommand::Redeem { amount } => shop::redeem(ctx, amount),
+        },
     }
 }

@@ -97,6 +97,43 @@ pub fn parse_deadline(text: &str, now_ms: u64) -> Result<Timestamp, DeadlineErro
     Ok(Timestamp(at))
 }
 
+/// The first millisecond of a day given as `YYYY-MM-DD` (UTC).
+pub fn parse_day(text: &str) -> Result<u64, DeadlineError> {
+    let input = text.trim();
+    let (year, month, day) = parse_date(input).ok_or_else(|| DeadlineError::Format(input.to_owned()))?;
+    if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return Err(DeadlineError::NoSuchDate(input.to_owned()));
+    }
+    let days = u64::try_from(days_from_civil(year, month, day)).map_err(|_| DeadlineError::NoSuchDate(input.into()))?;
+    Ok(days * 86_400 * MS_PER_SECOND)
+}
+
+/// `YYYY-MM-DD` of a time (UTC).
+pub fn format_day(time: Timestamp) -> String {
+    format_utc(time).chars().take(10).collect()
+}
+
+/// Reads a duration like `90s`, `15m`, `2h` or `1d` (at most 30 days) into milliseconds.
+pub fn parse_duration(text: &str) -> Result<u64, String> {
+    let input = text.trim();
+    let bad = || format!("duration {input:?} must be a whole number with s, m, h or d, like 90s, 15m or 2h");
+    let split = input.len().checked_sub(1).ok_or_else(bad)?;
+    let (number, unit) = input.split_at(split);
+    let number = digits(number).ok_or_else(bad)?;
+    let unit_ms = match unit {
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(bad()),
+    };
+    let ms = number.checked_mul(unit_ms).ok_or_else(bad)?;
+    if ms == 0 || ms > 30 * 86_400_000 {
+        return Err(format!("duration {input:?} must be more than 0 and at most 30 days"));
+    }
+    Ok(ms)
+}
+
 fn digits(text: &str) -> Option<u64> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;

@@ -14,9 +14,9 @@ use crate::support::{create_network, free_api_block, get, node_bin, wait_ready, 
 
 const VALIDATORS: u16 = 4;
 
-struct Net {
-    dir: PathBuf,
-    bases: Vec<String>,
+pub(crate) struct Net {
+    pub(crate) dir: PathBuf,
+    pub(crate) bases: Vec<String>,
     configs: Vec<PathBuf>,
     nodes: Vec<Option<Child>>,
     /// The node the next wallet command talks to; reads go to the node of the last command.
@@ -24,7 +24,23 @@ struct Net {
 }
 
 impl Net {
-    fn start_nodes(&mut self) {
+    /// A 4-validator network in `dir` with the role accounts restored in the wallet; started.
+    pub(crate) fn start(dir: &Path) -> Self {
+        let addr = free_api_block(VALIDATORS);
+        let configs = create_network(dir, addr, VALIDATORS);
+        let mut net = Self {
+            dir: dir.to_owned(),
+            bases: (0..VALIDATORS).map(|i| format!("http://127.0.0.1:{}", addr.port() + i)).collect(),
+            nodes: configs.iter().map(|_| None).collect(),
+            configs,
+            turn: Cell::new(0),
+        };
+        restore_role_accounts(&net, dir);
+        net.start_nodes();
+        net
+    }
+
+    pub(crate) fn start_nodes(&mut self) {
         for i in 0..self.configs.len() {
             let child = Command::new(node_bin())
                 .args(["run", "--config"])
@@ -41,7 +57,7 @@ impl Net {
     }
 
     /// SIGTERM every node; each must stop on its own and exit 0 (bounded wait).
-    fn terminate_nodes(&mut self) {
+    pub(crate) fn terminate_nodes(&mut self) {
         for node in &self.nodes {
             if let Some(child) = node {
                 let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
@@ -65,7 +81,7 @@ impl Net {
         }
     }
 
-    fn kill_nodes(&mut self) {
+    pub(crate) fn kill_nodes(&mut self) {
         for node in &mut self.nodes {
             if let Some(mut child) = node.take() {
                 let _ = child.kill(); // SIGKILL: no graceful shutdown
@@ -75,12 +91,12 @@ impl Net {
     }
 
     /// The node the last wallet command talked to.
-    fn base(&self) -> &str {
+    pub(crate) fn base(&self) -> &str {
         let n = self.bases.len();
         &self.bases[(self.turn.get() + n - 1) % n]
     }
 
-    fn wallet(&self, account: Option<&str>, args: &[&str]) -> Output {
+    pub(crate) fn wallet(&self, account: Option<&str>, args: &[&str]) -> Output {
         let node = self.turn.get() % self.bases.len();
         self.turn.set(node + 1);
         let mut cmd = Command::new(wallet_bin());
@@ -96,7 +112,7 @@ impl Net {
     }
 
     /// Runs a wallet command that must succeed; returns stdout.
-    fn ok(&self, account: Option<&str>, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, account: Option<&str>, args: &[&str]) -> String {
         let out = self.wallet(account, args);
         assert!(
             out.status.success(),
@@ -110,20 +126,20 @@ impl Net {
     }
 
     /// Runs a wallet command the ledger must refuse (exit 1); returns stderr+stdout.
-    fn refused(&self, account: Option<&str>, args: &[&str]) -> String {
+    pub(crate) fn refused(&self, account: Option<&str>, args: &[&str]) -> String {
         let out = self.wallet(account, args);
         let text = format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
         assert_eq!(out.status.code(), Some(1), "heitje {args:?} as {account:?} must be refused by the ledger: {text}");
         text
     }
 
-    fn json(&self, path: &str) -> Value {
+    pub(crate) fn json(&self, path: &str) -> Value {
         let (code, body) = get(&format!("{}{path}", self.base()));
         assert_eq!(code, 200, "GET {path}: {body}");
         body
     }
 
-    fn balance(&self, address: &str) -> String {
+    pub(crate) fn balance(&self, address: &str) -> String {
         self.json(&format!("/v1/accounts/{address}"))["balance"].as_str().unwrap_or_default().to_owned()
     }
 }
@@ -134,7 +150,7 @@ impl Drop for Net {
     }
 }
 
-fn address_of(net: &Net, name: &str) -> String {
+pub(crate) fn address_of(net: &Net, name: &str) -> String {
     let out = net.ok(None, &["--json", "account", "list"]);
     let list: Value = serde_json::from_str(&out).expect("account list is JSON");
     let accounts = list.get("accounts").unwrap_or(&list);
@@ -146,7 +162,7 @@ fn address_of(net: &Net, name: &str) -> String {
         .to_owned()
 }
 
-fn restore_role_accounts(net: &Net, dir: &Path) {
+pub(crate) fn restore_role_accounts(net: &Net, dir: &Path) {
     for entry in std::fs::read_dir(dir.join("keys")).expect("keys dir") {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|e| e == "phrase") {

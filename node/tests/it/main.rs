@@ -5,5 +5,6 @@ mod api_input;
 mod e2e;
 mod faults;
 mod network;
+mod shops;
 mod storage;
 mod support;

@@ -64,10 +64,13 @@ impl Context {
         }
         match self.keystore().load(trimmed) {
             Ok(entry) => Ok(entry.address),
-            Err(keystore::Error::NotFound { .. }) => bail!(
-                "{trimmed:?} is neither a Heitje address (heitje1…) nor a local account name; \
-                 see `heitje account list`"
-            ),
+            Err(keystore::Error::NotFound { .. }) => match super::contacts::lookup(self, trimmed)? {
+                Some(address) => Ok(address),
+                None => bail!(
+                    "{trimmed:?} is neither a Heitje address (heitje1…), a local account name nor a contact; \
+                     see `heitje account list` and `heitje contacts list`"
+                ),
+            },
             Err(err) => Err(err.into()),
         }
     }

@@ -1,7 +1,8 @@
 //! How a command failed, and the exit code that tells scripts which way.
 //!
 //! 0 success; 1 refused by the ledger; 2 bad input, configuration, keystore, file or node
-//! unreachable; 3 submitted but not final within the wait (outcome unknown).
+//! unreachable; 3 submitted but not final within the wait (outcome unknown), or a payment
+//! request not paid within the wait.
 
 use std::fmt;
 use std::process::ExitCode;
@@ -20,7 +21,7 @@ impl Failure {
         let chain = || self.error.chain();
         if chain().any(|cause| cause.is::<Refused>()) {
             1
-        } else if chain().any(|cause| cause.is::<Unconfirmed>()) {
+        } else if chain().any(|cause| cause.is::<Unconfirmed>() || cause.is::<NotPaid>()) {
             3
         } else {
             2
@@ -56,6 +57,11 @@ impl fmt::Debug for Failure {
 #[derive(Debug, Error)]
 #[error("{0}")]
 pub(crate) struct Refused(pub(crate) String);
+
+/// A payment request was not paid within the wait (the customer may still pay). Exit code 3.
+#[derive(Debug, Error)]
+#[error("{0}")]
+pub(crate) struct NotPaid(pub(crate) String);
 
 /// Submitted, but not final within the wait: the outcome is unknown. Exit code 3.
 #[derive(Debug, Error)]

@@ -3,12 +3,16 @@
 //! Commands use `anyhow`; a [`Failure`] carries the error to `main` with its exit code.
 
 pub(crate) mod account;
+pub(crate) mod contacts;
 pub(crate) mod context;
 pub(crate) mod council;
 pub(crate) mod describe;
 pub(crate) mod failure;
+pub(crate) mod payments;
 pub(crate) mod query;
 pub(crate) mod registrar;
+pub(crate) mod registry;
+pub(crate) mod settle;
 pub(crate) mod shop;
 pub(crate) mod submit;
 pub(crate) mod task;

@@ -13,7 +13,23 @@ pub(crate) fn send(ctx: &Context, recipient: &str, amount: Amount) -> anyhow::Re
     let signer = begin(ctx)?;
     let recipient = ctx.resolve(recipient)?;
     check(&signer.address, &recipient, amount)?;
-    let summary = format!("Send {amount} coins to {recipient}");
+    let mut summary = format!("Send {amount} coins to {recipient}");
+    // Known: a contact, one of this wallet's accounts, or a registered shop. Else warn: a
+    // mistyped or swapped address is the usual way coins go astray.
+    let contact = super::contacts::name_of(ctx, &recipient)?;
+    let local = !ctx.keystore().names_with_address(&recipient)?.is_empty();
+    if let Some(name) = &contact {
+        summary = format!("Send {amount} coins to contact {name} ({recipient})");
+    } else if !local {
+        let shop = matches!(ctx.client().account(&recipient), Ok(view) if view.roles.contains(&Role::Merchant));
+        if !shop {
+            ctx.out.warn(&format!(
+                "{recipient} is not in your address book and is not a registered shop; check the address \
+                 (add it with `heitje contacts add NAME ADDRESS`)"
+            ));
+            summary = format!("{summary} (NOT a contact or a registered shop)");
+        }
+    }
     let status = submit::submit(ctx, &signer, &summary, |_| Ok(Action::Transfer(Transfer { recipient, amount })))?;
     let headline = format!("SENT {amount} to {recipient} {}", finality(&status));
     report(ctx, &status, Some(headline), extra([]))

@@ -1,0 +1,247 @@
+//! Issue 4 end to end on the 4-validator network with the real binaries: two shops, a till,
+//! three residents and the treasurer. Signed payment requests (PNG/SVG saved), paying with
+//! `heitje pay URI`, PAID at the counter, the refusals (paid twice, expired, forged, revoked
+//! till, a till that tries to spend), receipts and the CSV statement, redemption with a retry
+//! after a simulated crash, the SEPA export, recording the settlement (twice), and the
+//! reconciliation and audit log.
+
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::e2e::{Net, address_of};
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout))
+}
+
+/// A wallet command that must fail before anything is sent (exit 2).
+fn bad_input(net: &Net, account: &str, args: &[&str]) -> String {
+    let out = net.wallet(Some(account), args);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "heitje {args:?} as {account} must be refused before sending: {all}");
+    all
+}
+
+fn request(net: &Net, account: &str, args: &[&str]) -> Value {
+    let mut full = vec!["--json", "shop", "request"];
+    full.extend_from_slice(args);
+    serde_json::from_str(&net.ok(Some(account), &full)).expect("request JSON")
+}
+
+#[test]
+fn issue_4_shops_take_payments_redeem_and_the_treasurer_settles_once() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let net = Net::start(tmp.path());
+
+    // Coins for three residents: mint, fund, a task with three slots, approved work.
+    net.ok(Some("council-1"), &["council", "propose", "mint", "10000"]);
+    net.ok(Some("council-2"), &["council", "approve", "1"]);
+    net.ok(Some("treasurer"), &["treasury", "fund", "grasbroek", "1000"]);
+    net.ok(
+        Some("officer"),
+        &["task", "post", "--budget", "grasbroek", "--title", "Weed the Vijverpark beds", "--reward", "20.00"]
+            .into_iter()
+            .chain(["--slots", "3", "--deadline", "+14d"])
+            .collect::<Vec<_>>(),
+    );
+    let photo = tmp.path().join("beds.jpg");
+    std::fs::write(&photo, b"\xff\xd8\xff\xe0 weeded beds").expect("photo");
+    let mut residents = Vec::new();
+    for (i, name) in ["anna", "bram", "cor"].iter().enumerate() {
+        net.ok(None, &["account", "new", name]);
+        let address = address_of(&net, name);
+        net.ok(Some("registrar"), &["registrar", "enroll", &address]);
+        net.ok(Some(name), &["task", "claim", "1"]);
+        let claim = (i + 1).to_string();
+        net.ok(Some(name), &["task", "submit", &claim, "--evidence", photo.to_str().expect("path")]);
+        net.ok(Some("verifier"), &["task", "approve", &claim]);
+        assert_eq!(net.balance(&address), "20.00");
+        residents.push(address);
+    }
+
+    // Two shops: the genesis shop and a bakery the council registers; the registrar records
+    // their verified names and bank accounts off chain.
+    let shop = address_of(&net, "shop");
+    net.ok(None, &["account", "new", "bakery"]);
+    let bakery = address_of(&net, "bakery");
+    net.ok(Some("council-1"), &["council", "propose", "grant", &bakery, "merchant"]);
+    net.ok(Some("council-3"), &["council", "approve", "2"]);
+    net.ok(
+        Some("registrar"),
+        &["registrar", "merchant", "set", &shop, "--name", "Fietsenmaker Pancratius", "--iban", "NL91ABNA0417164300"],
+    );
+    net.ok(
+        Some("registrar"),
+        &["registrar", "merchant", "set", &bakery, "--name", "Bakkerij Jansen", "--iban", "BE68 5390 0754 7034"],
+    );
+    let bad_iban = bad_input(
+        &net,
+        "registrar",
+        &["registrar", "merchant", "set", &bakery, "--name", "X", "--iban", "NL91ABNA0417164301"],
+    );
+    assert!(bad_iban.contains("checksum"), "{bad_iban}");
+    // The registry is replicated: every node serves the verified name.
+    for base in &net.bases {
+        let url = format!("{base}/v1/registry/merchants/{bakery}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let (code, body) = crate::support::get(&url);
+            if code == 200 {
+                assert_eq!(body["display_name"], "Bakkerij Jansen");
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{base} never got the registry record: {body}");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+
+    // A till account for the shop: it creates requests; it cannot spend.
+    net.ok(None, &["account", "new", "till-1"]);
+    let till = address_of(&net, "till-1");
+    net.ok(Some("shop"), &["shop", "till", "link", &till]);
+    let png = tmp.path().join("request.png");
+    let svg = tmp.path().join("request.svg");
+    let req = request(
+        &net,
+        "till-1",
+        &[
+            "4.50",
+            "--ref",
+            "B-0001",
+            "--label",
+            "Bike bell",
+            "--png",
+            png.to_str().expect("p"),
+            "--svg",
+            svg.to_str().expect("p"),
+        ],
+    );
+    let uri = req["uri"].as_str().expect("uri").to_owned();
+    assert!(uri.starts_with(&format!("heitje:{shop}?amount=4.50&ref=B-0001")), "{uri}");
+    assert!(std::fs::read(&png).expect("png").starts_with(b"\x89PNG"), "a PNG was saved");
+    assert!(std::fs::read_to_string(&svg).expect("svg").contains("<svg"), "an SVG was saved");
+
+    // Anna pays the URI: the wallet shows the verified name; the till sees PAID.
+    let paid = net.ok(Some("anna"), &["pay", &uri]);
+    assert!(paid.contains("PAID 4.50 to Fietsenmaker Pancratius"), "{paid}");
+    let counter = net.ok(Some("till-1"), &["shop", "wait", "B-0001", "--amount", "4.50", "--timeout", "10"]);
+    assert!(counter.starts_with("PAID 4.50 for B-0001"), "{counter}");
+    assert_eq!(net.balance(&residents[0]), "15.50");
+    assert_eq!(net.balance(&shop), "4.50");
+
+    // Refusals, each with nothing sent: paid twice, a forged amount, an expired request.
+    let twice = bad_input(&net, "bram", &["pay", &uri]);
+    assert!(twice.contains("already paid"), "{twice}");
+    let forged = uri.replace("amount=4.50", "amount=0.45");
+    let forged_out = bad_input(&net, "bram", &["pay", &forged]);
+    assert!(forged_out.to_lowercase().contains("signature"), "{forged_out}");
+    for bad in ["heitje:nonsense", "heitje:", "bitcoin:abc?amount=1"] {
+        bad_input(&net, "bram", &["pay", bad]);
+    }
+    let with_req = format!("{uri}&req-tip=1");
+    assert!(bad_input(&net, "bram", &["pay", &with_req]).contains("req-tip"));
+    let short = request(&net, "till-1", &["3.00", "--ref", "B-0002", "--expires", "1s", "--no-qr"]);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let expired = bad_input(&net, "bram", &["pay", short["uri"].as_str().expect("uri")]);
+    assert!(expired.contains("expired"), "{expired}");
+    assert_eq!(net.balance(&residents[1]), "20.00", "nothing was sent");
+
+    // The till cannot spend; once unlinked, its requests are refused at once.
+    let spend = net.wallet(Some("till-1"), &["send", &residents[2], "1.00"]);
+    assert_ne!(spend.status.code(), Some(0), "a till must not send: {}", text(&spend));
+    let pending = request(&net, "till-1", &["2.00", "--ref", "B-0003", "--no-qr"]);
+    net.ok(Some("shop"), &["shop", "till", "unlink", &till]);
+    let revoked = bad_input(&net, "cor", &["pay", pending["uri"].as_str().expect("uri")]);
+    assert!(revoked.contains("not linked"), "{revoked}");
+
+    // The bakery's own request; Bram pays; a receipt and a CSV statement for the shop.
+    let bread = request(&net, "bakery", &["7.25", "--ref", "BRD-17", "--no-qr"]);
+    net.ok(Some("bram"), &["pay", bread["uri"].as_str().expect("uri")]);
+    let receipt: Value =
+        serde_json::from_str(&net.ok(Some("shop"), &["--json", "shop", "receipt", "B-0001"])).expect("receipt JSON");
+    assert_eq!(
+        (receipt["amount"].as_str(), receipt["shop_name"].as_str()),
+        (Some("4.50"), Some("Fietsenmaker Pancratius"))
+    );
+    assert!(receipt["height"].as_u64().is_some() && receipt["tx_id"].as_str().is_some());
+    let text_receipt = net.ok(Some("shop"), &["shop", "receipt", "B-0001"]);
+    assert!(text_receipt.contains("RECEIPT") && text_receipt.contains("Block height"), "{text_receipt}");
+    let csv = tmp.path().join("statement.csv");
+    net.ok(Some("shop"), &["shop", "payments", "--csv", csv.to_str().expect("p")]);
+    let statement = std::fs::read_to_string(&csv).expect("csv");
+    assert_eq!(statement.lines().count(), 2, "header and one payment: {statement}");
+    assert!(statement.contains(",B-0001,4.50,"), "{statement}");
+
+    // Address book: a contact is paid without a warning; an unknown resident gets one.
+    net.ok(Some("anna"), &["contacts", "add", "cor", &residents[2]]);
+    let to_contact = net.wallet(Some("anna"), &["send", "cor", "1.00"]);
+    assert!(to_contact.status.success() && !text(&to_contact).contains("not in your address book"));
+    let to_stranger = net.wallet(Some("anna"), &["send", &residents[1], "1.00"]);
+    assert!(to_stranger.status.success() && text(&to_stranger).contains("not in your address book"));
+
+    // Redemption: the shop redeems; a retry after a crash (the key survives in the wallet's
+    // pending file) returns the same redemption and burns nothing more.
+    let first: Value =
+        serde_json::from_str(&net.ok(Some("shop"), &["--json", "shop", "redeem", "4.50"])).expect("redeem JSON");
+    assert_eq!(first["replayed"], false);
+    let pending_file = net.dir.join("wallet").join("pending-redemptions.json");
+    let key = "00112233445566778899aabbccddeeff";
+    let seed = serde_json::json!({"version": 1, "pending": [{"merchant": bakery, "amount": "7.25", "key": key, "started_ms": 0}]});
+    std::fs::write(&pending_file, seed.to_string()).expect("seed pending");
+    let burned: Value =
+        serde_json::from_str(&net.ok(Some("bakery"), &["--json", "shop", "redeem", "7.25"])).expect("redeem JSON");
+    assert_eq!(burned["replayed"], false);
+    // The crash: the node committed, but the wallet died before it forgot the key.
+    std::fs::write(&pending_file, seed.to_string()).expect("seed pending again");
+    let again: Value =
+        serde_json::from_str(&net.ok(Some("bakery"), &["--json", "shop", "redeem", "7.25"])).expect("redeem JSON");
+    assert_eq!((again["replayed"].as_bool(), &again["redemption"]), (Some(true), &burned["redemption"]));
+    assert_eq!(net.balance(&bakery), "0.00", "burned once");
+    let not_merchant = net.refused(Some("anna"), &["shop", "redeem", "1.00"]);
+    assert!(not_merchant.contains("merchant"), "{not_merchant}");
+
+    // Settlement: export the batch, record it, record it again (nothing twice).
+    let out = tmp.path().join("batch-1");
+    net.ok(
+        Some("treasurer"),
+        &["treasury", "settlement", "export", "--out", out.to_str().expect("p"), "--payout-ref", "HLN-2026-0001"]
+            .into_iter()
+            .chain(["--debtor-iban", "NL02ABNA0123456789", "--debtor-bic", "ABNANL2A"])
+            .collect::<Vec<_>>(),
+    );
+    let xml = std::fs::read_to_string(out.join("pain001.xml")).expect("pain.001");
+    assert!(xml.contains("<NbOfTxs>2</NbOfTxs>") && xml.contains("<CtrlSum>11.75</CtrlSum>"), "{xml}");
+    assert!(xml.contains("Bakkerij Jansen") && xml.contains("BE68539007547034"), "{xml}");
+    assert!(!xml.contains(&shop), "no ledger addresses in the bank file");
+    let recorded =
+        net.ok(Some("treasurer"), &["treasury", "settlement", "record", out.join("batch.json").to_str().expect("p")]);
+    assert!(recorded.contains("SETTLED 2"), "{recorded}");
+    let replay =
+        net.ok(Some("treasurer"), &["treasury", "settlement", "record", out.join("batch.json").to_str().expect("p")]);
+    assert!(replay.contains("NOTHING TO DO"), "{replay}");
+    let single = net.refused(Some("treasurer"), &["treasury", "settle", "1", "--reference", "HLN-2026-0002"]);
+    assert!(single.contains("already"), "{single}");
+    let pending = net.json("/v1/redemptions?status=pending");
+    assert_eq!(pending.as_array().map(Vec::len), Some(0));
+
+    // Reconciliation now and at an earlier height; the audit log holds the bank-detail reads.
+    let now: Value = serde_json::from_str(&net.ok(None, &["--json", "reconcile"])).expect("reconcile JSON");
+    assert_eq!((now["supply_holds"].as_bool(), now["redemptions_hold"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(
+        (now["burned"].as_str(), now["settled"].as_str(), now["pending"].as_str()),
+        (Some("11.75"), Some("11.75"), Some("0.00"))
+    );
+    let paid_at = receipt["height"].as_u64().expect("height").to_string();
+    let earlier: Value =
+        serde_json::from_str(&net.ok(None, &["--json", "reconcile", "--height", &paid_at])).expect("reconcile JSON");
+    assert_eq!((earlier["minted"].as_str(), earlier["burned"].as_str()), (Some("10000.00"), Some("0.00")));
+    assert_eq!(earlier["height"].as_u64().map(|h| h.to_string()), Some(paid_at));
+    let mut reads = 0;
+    for base in &net.bases {
+        let (code, check) = crate::support::get(&format!("{base}/v1/audit/verify"));
+        assert_eq!((code, check["intact"].as_bool()), (200, Some(true)), "{check}");
+        reads += check["entries"].as_u64().unwrap_or(0);
+    }
+    assert!(reads >= 2, "the export read two shops' bank details: {reads} audit entries");
+}
