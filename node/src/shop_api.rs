@@ -287,7 +287,7 @@ struct AuditCheck {
 }
 
 async fn audit_verify(State(handle): State<Handle>) -> ApiResult<AuditCheck> {
-    let result = handle.call(shop::verify_audit).await??;
+    let result = handle.call(|l| shop::verify_audit(l)).await??;
     Ok(Json(match result {
         Ok(entries) => AuditCheck { entries, intact: true, problem: None },
         Err(broken) => AuditCheck { entries: broken.seq, intact: false, problem: Some(broken.to_string()) },

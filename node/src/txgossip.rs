@@ -249,12 +249,11 @@ fn decode_records(data: &[u8]) -> Option<Vec<api::registry::MerchantRecord>> {
     Some(records)
 }
 
-async fn receive_records(data: &[u8], from: &str, ledger: &Handle) -> bool {
-    let Some(records) = decode_records(data) else {
-        tracing::warn!(%from, bytes = data.len(), "dropped a malformed registry message");
-        return true;
-    };
-    let result = ledger
+/// Takes the registry records of a message; `None` when the message is malformed. `Err` when
+/// the ledger has stopped.
+async fn receive_records(data: &[u8], ledger: &Handle) -> Result<Option<usize>, ()> {
+    let Some(records) = decode_records(data) else { return Ok(None) };
+    ledger
         .call_patient(move |l| {
             let mut taken = 0usize;
             for record in &records {
@@ -264,18 +263,10 @@ async fn receive_records(data: &[u8], from: &str, ledger: &Handle) -> bool {
                     Err(err) => tracing::debug!(%err, "registry record from gossip not taken"),
                 }
             }
-            taken
+            Some(taken)
         })
-        .await;
-    match result {
-        Ok(taken) => {
-            if taken > 0 {
-                tracing::info!(%from, taken, "registry records taken from gossip");
-            }
-            true
-        }
-        Err(_) => false,
-    }
+        .await
+        .map_err(|_| ())
 }
 
 /// Decodes a gossip batch (after the kind byte); `None` when it is malformed.
@@ -298,10 +289,19 @@ async fn receive_batches(mut inbound: mpsc::Receiver<gossip::Inbound>, ledger: H
             None => (0, &[][..]),
         };
         if kind == KIND_REGISTRY {
-            if !receive_records(body, &message.from.to_string(), &ledger).await {
-                return;
+            match receive_records(body, &ledger).await {
+                Ok(Some(taken)) => {
+                    if taken > 0 {
+                        tracing::info!(from = %message.from, taken, "registry records taken from gossip");
+                    }
+                    continue;
+                }
+                Ok(None) => {
+                    tracing::warn!(from = %message.from, bytes = message.data.len(), "dropped a malformed gossip batch");
+                    continue;
+                }
+                Err(()) => return,
             }
-            continue;
         }
         let decoded = if kind == KIND_TXS { decode_batch(body) } else { None };
         let Some(txs) = decoded else {
@@ -348,5 +348,18 @@ mod tests {
         assert_eq!(decode_batch(&empty).map(|b| b.len()), Some(0));
         empty.push(0);
         assert!(decode_batch(&empty).is_none(), "trailing bytes");
+    }
+
+    #[test]
+    fn malformed_registry_messages_are_refused() {
+        assert!(decode_records(&[]).is_none(), "no nonce");
+        assert!(decode_records(&[0; 8]).is_none(), "no count");
+        let mut message = vec![0u8; 8];
+        put_len(&mut message, 1);
+        put_bytes(&mut message, b"{not json");
+        assert!(decode_records(&message).is_none(), "not a record");
+        let mut empty = vec![0u8; 8];
+        put_len(&mut empty, 0);
+        assert_eq!(decode_records(&empty).map(|r| r.len()), Some(0));
     }
 }

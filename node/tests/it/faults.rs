@@ -110,9 +110,10 @@ fn submit(api: &str, tx: &SignedTx) -> (u16, Value) {
     post(&format!("{api}/v1/tx"), body.as_bytes())
 }
 
-/// A gossip message as `node::txgossip` sends it: a count, then each transaction's bytes.
+/// A gossip message as `node::txgossip` sends it: the kind (1: transactions), a count, then
+/// each transaction's bytes.
 fn batch(txs: &[&SignedTx]) -> Vec<u8> {
-    let mut message = Vec::new();
+    let mut message = vec![1];
     put_len(&mut message, txs.len());
     for tx in txs {
         put_bytes(&mut message, &tx.to_bytes());
@@ -701,12 +702,12 @@ fn issue_3_bad_peers_get_nothing_processed_and_validators_keep_deciding() {
         message
     };
     let count_over_cap = {
-        let mut message = Vec::new();
+        let mut message = vec![1];
         put_len(&mut message, BATCH_TXS * 4 + 1);
         message
     };
     let tx_over_cap = {
-        let mut message = Vec::new();
+        let mut message = vec![1];
         put_len(&mut message, 1);
         put_bytes(&mut message, &[0; MAX_TX_BYTES + 1]);
         message
