@@ -60,8 +60,9 @@ pub(crate) fn create(count: usize, nodes: usize) -> Vec<Account> {
         .collect()
 }
 
-/// Adds the accounts, enrolled and funded, to the genesis file at `path` and checks it.
-pub(crate) fn fund_genesis(path: &Path, accounts: &[Account]) -> Result<Genesis> {
+/// Adds the accounts, enrolled and funded, and the `extra` entries (the shop figures' accounts)
+/// to the genesis file at `path` and checks it.
+pub(crate) fn fund_genesis(path: &Path, accounts: &[Account], extra: Vec<GenesisAccount>) -> Result<Genesis> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
     let mut genesis = Genesis::from_json(&text)?;
     genesis.accounts.extend(accounts.iter().map(|a| GenesisAccount {
@@ -70,6 +71,7 @@ pub(crate) fn fund_genesis(path: &Path, accounts: &[Account]) -> Result<Genesis>
         enrolled: true,
         balance: Amount::coins(OPENING_COINS),
     }));
+    genesis.accounts.extend(extra);
     genesis.validate()?;
     std::fs::write(path, genesis.to_json()).map_err(|e| Error::io("writing", path, e))?;
     Ok(genesis)
@@ -166,7 +168,7 @@ mod tests {
         let template = genesis::Template::heerlen().expect("template");
         let devnet = genesis::devnet::create(&dir, &template, contracts::Timestamp(1)).expect("devnet");
         let accounts = create(5, 4);
-        let funded = fund_genesis(&devnet.genesis_path, &accounts).expect("funded");
+        let funded = fund_genesis(&devnet.genesis_path, &accounts, Vec::new()).expect("funded");
         let reread = Genesis::from_json(&std::fs::read_to_string(&devnet.genesis_path).expect("read")).expect("valid");
         assert_eq!(funded, reread);
         assert_eq!(reread.accounts.len(), devnet.genesis.accounts.len() + 5);

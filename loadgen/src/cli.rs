@@ -19,7 +19,8 @@ pub enum Command {
     /// Measure only this machine's ed25519 verify rates (single and batch, 1 and 2 threads).
     Verify(VerifyArgs),
     /// Measure the verify rates, then start a 4-validator network on loopback and measure
-    /// throughput, finality latency and catch-up; prints a table of figures on stdout.
+    /// throughput, finality latency, the shop figures and catch-up; prints tables of figures on
+    /// stdout.
     Bench(Box<BenchArgs>),
 }
 
@@ -83,6 +84,16 @@ pub struct BenchArgs {
     /// Skip the catch-up measurement.
     #[arg(long)]
     pub skip_catchup: bool,
+    /// Skip the shop figures (counter latency of a payment; burning and settling redemptions).
+    #[arg(long)]
+    pub skip_shop: bool,
+    /// Shop: payments at the counter, one at a time, each awaited on another node.
+    #[arg(long, default_value_t = 200)]
+    pub shop_payments: usize,
+    /// Shop: redemptions of 1.00 burned by 100 merchants, then settled by the treasurer in
+    /// batches of 100.
+    #[arg(long, default_value_t = 10_000)]
+    pub shop_redemptions: usize,
     /// Heights the stopped validator falls behind before it restarts.
     #[arg(long, default_value_t = 1_000)]
     pub catchup_heights: u64,

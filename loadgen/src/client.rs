@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use contracts::{Hash, Height};
+use api::{PaymentView, ReconciliationView, RedemptionView, TxStatus};
+use contracts::primitives::PaymentRef;
+use contracts::{AccountId, Hash, Height};
 use serde::Deserialize;
 
 /// What a node answered to `POST /v1/tx`.
@@ -110,13 +112,59 @@ impl Client {
         self.get_json(&format!("{}/v1/blocks/{height}", self.base))
     }
 
+    /// `GET /v1/payments/{merchant}/{reference}?wait_ms=N`: the payment once it is final, or
+    /// `None` if the node answered 404 `not_paid` when the wait ran out.
+    pub(crate) fn payment(
+        &self,
+        merchant: &AccountId,
+        reference: &PaymentRef,
+        wait: Duration,
+    ) -> Result<Option<PaymentView>, String> {
+        let url = format!("{}/v1/payments/{merchant}/{reference}?wait_ms={}", self.base, wait.as_millis());
+        match self.agent.get(&url).timeout(wait + Duration::from_secs(10)).call() {
+            Ok(response) => response.into_json().map(Some).map_err(|e| format!("GET {url}: unreadable answer: {e}")),
+            Err(ureq::Error::Status(404, response)) => {
+                let text = response.into_string().unwrap_or_default();
+                match serde_json::from_str::<ErrorBody>(&text) {
+                    Ok(body) if body.error == "not_paid" => Ok(None),
+                    _ => Err(format!("GET {url}: 404 {text}")),
+                }
+            }
+            Err(ureq::Error::Status(status, response)) => {
+                Err(format!("GET {url}: {status} {}", response.into_string().unwrap_or_default()))
+            }
+            Err(err) => Err(format!("GET {url}: {err}")),
+        }
+    }
+
+    /// `GET /v1/tx/{id}?wait_ms=N`: the transaction's status, answered once it is committed or
+    /// the wait runs out.
+    pub(crate) fn tx_status(&self, id: &Hash, wait: Duration) -> Result<TxStatus, String> {
+        let url = format!("{}/v1/tx/{id}?wait_ms={}", self.base, wait.as_millis());
+        self.get_json_within(&url, wait + Duration::from_secs(10))
+    }
+
+    /// `GET /v1/redemptions?status=pending`.
+    pub(crate) fn pending_redemptions(&self) -> Result<Vec<RedemptionView>, String> {
+        self.get_json(&format!("{}/v1/redemptions?status=pending", self.base))
+    }
+
+    /// `GET /v1/reconciliation` at the node's head.
+    pub(crate) fn reconciliation(&self) -> Result<ReconciliationView, String> {
+        self.get_json(&format!("{}/v1/reconciliation", self.base))
+    }
+
     /// Whether `/readyz` answers 200.
     pub(crate) fn ready(&self) -> bool {
         self.agent.get(&format!("{}/readyz", self.base)).timeout(Duration::from_secs(2)).call().is_ok()
     }
 
     fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, String> {
-        match self.agent.get(url).call() {
+        self.get_json_within(url, Duration::from_secs(30))
+    }
+
+    fn get_json_within<T: serde::de::DeserializeOwned>(&self, url: &str, limit: Duration) -> Result<T, String> {
+        match self.agent.get(url).timeout(limit).call() {
             Ok(response) => response.into_json().map_err(|e| format!("GET {url}: unreadable answer: {e}")),
             Err(ureq::Error::Status(status, response)) => {
                 Err(format!("GET {url}: {status} {}", response.into_string().unwrap_or_default()))

@@ -1,7 +1,8 @@
 //! Heitje whole-network benchmark: starts a local network of validators from a bench-only
 //! genesis with many funded accounts, offers pre-signed transfers through every node's API and
-//! reports throughput, submit-to-final latency, catch-up speed and the machine's ed25519 verify
-//! rates, as Markdown tables on stdout. Progress goes to stderr.
+//! reports throughput, submit-to-final latency, the shop figures (counter latency of a payment,
+//! burning and settling redemptions), catch-up speed and the machine's ed25519 verify rates, as
+//! Markdown tables on stdout. Progress goes to stderr.
 //!
 //! The nodes run as real processes (`heitje-node run`) with RocksDB, libp2p and HTTP on
 //! loopback; nothing in the node is changed or bypassed.
@@ -16,6 +17,7 @@ mod error;
 mod load;
 mod network;
 mod report;
+mod shop;
 mod verify;
 mod watch;
 
@@ -55,6 +57,9 @@ fn check(args: &BenchArgs) -> Result<()> {
     }
     if args.rates.contains(&0) {
         return Err(Error::Setup("--rates must be more than 0 transactions per second".into()));
+    }
+    if !args.skip_shop && (args.shop_payments == 0 || args.shop_redemptions == 0) {
+        return Err(Error::Setup("--shop-payments and --shop-redemptions must be more than 0".into()));
     }
     if args.window == 0 || args.window_secs == 0 || args.presign == 0 || args.max_secs == 0 || args.rate_secs == 0 {
         return Err(Error::Setup(
@@ -98,7 +103,10 @@ fn bench(args: &BenchArgs) -> Result<()> {
     eprintln!("==> creating a {VALIDATORS}-validator dev network in {}", args.dir.display());
     let mut network = network::Network::create(&args.node_bin, &args.dir, VALIDATORS)?;
     let mut accounts = accounts::create(args.accounts, network.len());
-    let genesis = accounts::fund_genesis(&network.genesis_path(), &accounts)?;
+    let shop_keys = shop::Keys::new();
+    let shop_settings = shop::Settings { payments: args.shop_payments, redemptions: args.shop_redemptions };
+    let genesis =
+        accounts::fund_genesis(&network.genesis_path(), &accounts, shop_keys.genesis_accounts(&shop_settings))?;
     let chain_id: ChainId = genesis.chain_id;
     for i in 0..network.len() {
         let config = network.configs[i].clone();
@@ -117,7 +125,7 @@ fn bench(args: &BenchArgs) -> Result<()> {
     let watchers = watch::Watchers::start(&network.clients, &tracker, poll);
     let runner = load::Runner {
         network: &network,
-        chain_id,
+        chain_id: chain_id.clone(),
         tracker: Arc::clone(&tracker),
         connections: args.connections.max(1),
         warmup: Duration::from_secs(args.warmup_secs),
@@ -160,6 +168,10 @@ fn bench(args: &BenchArgs) -> Result<()> {
         eprintln!("    block watcher: {error}");
     }
 
+    // After the load phases (the watchers are stopped, so only the shop's requests reach the
+    // nodes) and before the catch-up run changes the nodes' configs.
+    let shop = (!args.skip_shop).then(|| shop::run(&network, &chain_id, &shop_keys, &shop_settings));
+
     let setup = report::Setup {
         profile: args.node_profile.clone(),
         validators: network.len(),
@@ -183,6 +195,6 @@ fn bench(args: &BenchArgs) -> Result<()> {
         Some(catchup::run(&mut network, &settings)?)
     };
     drop(network);
-    report::print(&setup, &rates, &phases, catchup.as_ref());
+    report::print(&setup, &rates, &phases, shop.as_ref(), catchup.as_ref());
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::catchup::{self, Restart};
 use crate::load::{Offered, PhaseResult, quantile};
+use crate::shop;
 use crate::verify::{self, Rates};
 
 /// Heights in a day at one block per second: the catch-up target.
@@ -85,7 +86,13 @@ fn codes<V>(map: &std::collections::BTreeMap<String, V>, count: impl Fn(&V) -> u
 }
 
 /// Prints the whole report.
-pub(crate) fn print(setup: &Setup, rates: &Rates, phases: &[PhaseResult], catchup: Option<&catchup::Outcome>) {
+pub(crate) fn print(
+    setup: &Setup,
+    rates: &Rates,
+    phases: &[PhaseResult],
+    shop: Option<&shop::Figures>,
+    catchup: Option<&catchup::Outcome>,
+) {
     let n = setup.validators;
     println!();
     println!("## Heitje network benchmark");
@@ -150,6 +157,9 @@ pub(crate) fn print(setup: &Setup, rates: &Rates, phases: &[PhaseResult], catchu
     }
     if let Some(max) = phases.iter().find(|p| matches!(p.offered, Offered::Max { .. })) {
         print_limits(setup, rates, max);
+    }
+    if let Some(figures) = shop {
+        print_shop(setup, figures);
     }
     if let Some(outcome) = catchup {
         print_catchup(outcome);
@@ -219,6 +229,77 @@ fn print_limits(setup: &Setup, rates: &Rates, max: &PhaseResult) {
             .collect::<Vec<_>>()
             .join(", ")
     );
+}
+
+fn rate(count: usize, time: Duration) -> String {
+    let secs = time.as_secs_f64();
+    if secs > 0.0 { thousands(count as f64 / secs) } else { "-".into() }
+}
+
+fn print_shop(setup: &Setup, figures: &shop::Figures) {
+    let c = &figures.counter;
+    let n = setup.validators;
+    println!();
+    println!(
+        "| shop at the counter ({n} validators) | p50 | p95 | p99 | max | ≤ {} | failed |",
+        secs(shop::COUNTER_TARGET)
+    );
+    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| {} payments one at a time: `POST /v1/tx` of a `Pay` on one node until another node answers \
+         `GET /v1/payments/{{shop}}/{{reference}}?wait_ms=10000` with that payment | {} | {} | {} | {} | {}/{} | {} |",
+        thousands(c.payments as f64),
+        ms(quantile(&c.latencies, 0.5)),
+        ms(quantile(&c.latencies, 0.95)),
+        ms(quantile(&c.latencies, 0.99)),
+        ms(c.latencies.last().copied()),
+        thousands(c.within_target as f64),
+        thousands(c.payments as f64),
+        codes(&c.errors, |(count, _)| *count),
+    );
+    println!();
+    println!(
+        "Counter latency: from the resident's confirmation (the payment posted to node A) until the shop's wallet, \
+         long-polling node B ≠ A as `heitje shop wait` does, receives \"PAID\" with the right payer and amount; \
+         the pair (A, B) changes from payment to payment. Target ≤ {}: {} of {} paid payments met it.",
+        secs(shop::COUNTER_TARGET),
+        thousands(c.within_target as f64),
+        thousands(c.latencies.len() as f64)
+    );
+    for (kind, (count, example)) in &c.errors {
+        println!("- counter: {count} {kind}, e.g. {example}");
+    }
+    if !c.busy.is_empty() {
+        println!("- counter: sent again after a refusal for now: {}", codes(&c.busy, |count| *count));
+    }
+    println!();
+    match &figures.settlement {
+        Ok(s) => {
+            println!("| redemptions | what was timed | time | redemptions/s |");
+            println!("|---|---|---|---|");
+            println!(
+                "| {} `Redeem` of 1.00 by {} merchants (each to one node, in nonce order) | first `POST` until the last \
+                 is committed | {} | {} |",
+                thousands(s.redemptions as f64),
+                s.merchants,
+                secs(s.burn),
+                rate(s.redemptions, s.burn)
+            );
+            println!(
+                "| settled by one treasurer in {} `SettleBatch` of up to {} | first `POST` until node 1's \
+                 reconciliation shows `pending` 0.00 and `redemptions_hold` (then no redemption listed pending) | {} | {} |",
+                s.batches,
+                contracts::tx::MAX_SETTLE_BATCH,
+                secs(s.settle),
+                rate(s.redemptions, s.settle)
+            );
+            if !s.busy.is_empty() {
+                println!();
+                println!("Sent again after a refusal for now: {}.", codes(&s.busy, |count| *count));
+            }
+        }
+        Err(err) => println!("Redemptions: no figure, the run failed: {err}"),
+    }
 }
 
 fn restart_row(label: &str, r: &Restart) {
