@@ -71,3 +71,32 @@ fn r_sto_2_a_database_of_another_genesis_is_refused() {
         .expect_err("must refuse");
     assert!(err.to_string().contains("genesis"), "{err}");
 }
+
+#[test]
+fn the_audit_log_detects_a_changed_a_dropped_and_a_reordered_entry() {
+    use contracts::AccountId;
+    use node::shop::{audit, verify_audit};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ledger =
+        Ledger::open(Storage::open(dir.path()).expect("open"), genesis("heerlen-audit"), LIMITS).expect("ledger");
+    let (reader, subject) = (AccountId([1; 32]), AccountId([2; 32]));
+    for i in 0..4 {
+        audit(&ledger, Timestamp(1000 + i), reader, subject, "registry.bank").expect("append");
+    }
+    assert_eq!(verify_audit(&ledger).expect("read"), Ok(4));
+    let entries = ledger.storage().audit_all().expect("entries");
+
+    // A reader edited out of entry 1: its hash no longer matches.
+    let edited =
+        String::from_utf8(entries[1].1.clone()).expect("json").replace(&reader.to_string(), &subject.to_string());
+    ledger.storage().tamper_audit(&entries[1].0, edited.as_bytes()).expect("tamper");
+    assert_eq!(verify_audit(&ledger).expect("read").map_err(|b| b.seq), Err(1));
+
+    // Entry 2 put in place of entry 1 (a dropped entry, re-numbered or not): the chain breaks.
+    ledger.storage().tamper_audit(&entries[1].0, &entries[2].1).expect("tamper");
+    assert_eq!(verify_audit(&ledger).expect("read").map_err(|b| b.seq), Err(1));
+
+    // Restored, the log verifies again.
+    ledger.storage().tamper_audit(&entries[1].0, &entries[1].1).expect("restore");
+    assert_eq!(verify_audit(&ledger).expect("read"), Ok(4));
+}
