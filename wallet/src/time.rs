@@ -173,7 +173,7 @@ fn days_in_month(year: i64, month: u64) -> u64 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (month 1..=12, day 1..=31).
-fn days_from_civil(year: i64, month: u64, day: u64) -> i64 {
+pub(crate) fn days_from_civil(year: i64, month: u64, day: u64) -> i64 {
     let month = i64::try_from(month).unwrap_or(1);
     let day = i64::try_from(day).unwrap_or(1);
     let year = if month <= 2 { year - 1 } else { year };
