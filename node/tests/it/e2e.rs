@@ -42,17 +42,29 @@ impl Net {
 
     pub(crate) fn start_nodes(&mut self) {
         for i in 0..self.configs.len() {
-            let child = Command::new(node_bin())
-                .args(["run", "--config"])
-                .arg(&self.configs[i])
-                .env("HEITJE_LOG", "warn")
-                .spawn()
-                .expect("start node");
-            self.nodes[i] = Some(child);
+            self.spawn_node(i);
         }
         for i in 0..self.configs.len() {
             let child = self.nodes[i].as_mut().expect("started");
             wait_ready(&self.bases[i], child);
+        }
+    }
+
+    fn spawn_node(&mut self, i: usize) {
+        let child = Command::new(node_bin())
+            .args(["run", "--config"])
+            .arg(&self.configs[i])
+            .env("HEITJE_LOG", "warn")
+            .spawn()
+            .expect("start node");
+        self.nodes[i] = Some(child);
+    }
+
+    /// SIGKILL one node (no graceful shutdown).
+    pub(crate) fn kill_node(&mut self, i: usize) {
+        if let Some(mut child) = self.nodes[i].take() {
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
 
@@ -82,11 +94,8 @@ impl Net {
     }
 
     pub(crate) fn kill_nodes(&mut self) {
-        for node in &mut self.nodes {
-            if let Some(mut child) = node.take() {
-                let _ = child.kill(); // SIGKILL: no graceful shutdown
-                let _ = child.wait();
-            }
+        for i in 0..self.nodes.len() {
+            self.kill_node(i);
         }
     }
 
@@ -99,6 +108,11 @@ impl Net {
     pub(crate) fn wallet(&self, account: Option<&str>, args: &[&str]) -> Output {
         let node = self.turn.get() % self.bases.len();
         self.turn.set(node + 1);
+        self.command(node, account, args).output().expect("run heitje")
+    }
+
+    /// The wallet command for `account`, talking to node `node` only.
+    pub(crate) fn command(&self, node: usize, account: Option<&str>, args: &[&str]) -> Command {
         let mut cmd = Command::new(wallet_bin());
         cmd.env("HEITJE_HOME", self.dir.join("wallet"))
             .env("HEITJE_NODE", &self.bases[node])
@@ -108,7 +122,8 @@ impl Net {
         if let Some(account) = account {
             cmd.args(["-a", account]);
         }
-        cmd.args(args).output().expect("run heitje")
+        cmd.args(args);
+        cmd
     }
 
     /// Runs a wallet command that must succeed; returns stdout.

@@ -247,3 +247,140 @@ fn issue_4_shops_take_payments_redeem_and_the_treasurer_settles_once() {
     }
     assert!(reads >= 2, "the export read two shops' bank details: {reads} audit entries");
 }
+
+/// Every redemption of the chain as (id, status, payout reference).
+fn redemptions(net: &Net) -> Vec<(u64, String, Option<String>)> {
+    let list = net.json("/v1/redemptions");
+    list.as_array()
+        .expect("redemption list")
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_u64().expect("id"),
+                r["status"].as_str().expect("status").to_owned(),
+                r["reference"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn reconcile(net: &Net) -> Value {
+    let now: Value = serde_json::from_str(&net.ok(None, &["--json", "reconcile"])).expect("reconcile JSON");
+    assert_eq!((now["supply_holds"].as_bool(), now["redemptions_hold"].as_bool()), (Some(true), Some(true)), "{now}");
+    now
+}
+
+#[test]
+fn a_crash_between_burn_and_settlement_and_during_settlement_loses_and_duplicates_nothing() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut net = Net::start(tmp.path());
+    net.ok(Some("council-1"), &["council", "propose", "mint", "1000"]);
+    net.ok(Some("council-2"), &["council", "approve", "1"]);
+    net.ok(Some("treasurer"), &["treasury", "fund", "grasbroek", "100"]);
+    net.ok(
+        Some("officer"),
+        &["task", "post", "--budget", "grasbroek", "--title", "Sweep the Tuinwijk alleys", "--reward", "30.00"]
+            .into_iter()
+            .chain(["--slots", "1", "--deadline", "+14d"])
+            .collect::<Vec<_>>(),
+    );
+    net.ok(None, &["account", "new", "dana"]);
+    let dana = address_of(&net, "dana");
+    net.ok(Some("registrar"), &["registrar", "enroll", &dana]);
+    net.ok(Some("dana"), &["task", "claim", "1"]);
+    let photo = tmp.path().join("alley.jpg");
+    std::fs::write(&photo, b"\xff\xd8\xff\xe0 a swept alley").expect("photo");
+    net.ok(Some("dana"), &["task", "submit", "1", "--evidence", photo.to_str().expect("path")]);
+    net.ok(Some("verifier"), &["task", "approve", "1"]);
+    let shop = address_of(&net, "shop");
+    net.ok(Some("dana"), &["send", &shop, "30.00"]);
+    net.ok(
+        Some("registrar"),
+        &["registrar", "merchant", "set", &shop, "--name", "Fietsenmaker Pancratius", "--iban", "NL91ABNA0417164300"],
+    );
+    for _ in 0..3 {
+        net.ok(Some("shop"), &["shop", "redeem", "10.00"]);
+    }
+
+    // Crash 1: every validator is killed after the burns, before any settlement.
+    net.kill_nodes();
+    net.start_nodes();
+    let after_burn = redemptions(&net);
+    assert_eq!(after_burn.len(), 3, "{after_burn:?}");
+    assert!(after_burn.iter().all(|(_, status, _)| status == "pending"), "{after_burn:?}");
+    assert_eq!(net.balance(&shop), "0.00", "burned once, before and after the crash");
+    let before = reconcile(&net);
+    assert_eq!((before["burned"].as_str(), before["pending"].as_str()), (Some("30.00"), Some("30.00")));
+
+    let out = tmp.path().join("batch");
+    net.ok(
+        Some("treasurer"),
+        &["treasury", "settlement", "export", "--out", out.to_str().expect("p"), "--payout-ref", "HLN-2026-0100"]
+            .into_iter()
+            .chain(["--debtor-iban", "NL02ABNA0123456789"])
+            .collect::<Vec<_>>(),
+    );
+    let manifest = out.join("batch.json");
+    let manifest = manifest.to_str().expect("p");
+
+    // Crash 2: the settlement is sent while two validators are down (no quorum: it cannot be
+    // final), then the other two die as well. The wallet reports "not final" (exit 3).
+    net.kill_node(2);
+    net.kill_node(3);
+    let stuck = net
+        .command(0, Some("treasurer"), &["treasury", "settlement", "record", manifest])
+        .env("HEITJE_WAIT_SECS", "3")
+        .output()
+        .expect("run heitje");
+    assert_eq!(stuck.status.code(), Some(3), "not final without a quorum: {}", text(&stuck));
+    assert!(text(&stuck).contains("run the same command again"), "{}", text(&stuck));
+    net.kill_nodes();
+    net.start_nodes();
+    let between = redemptions(&net);
+    let settled_early = between.iter().filter(|(_, status, _)| status == "settled").count();
+    assert!(
+        between.iter().all(|(_, s, r)| s == "pending" || r.as_deref() == Some("HLN-2026-0100")),
+        "after the crash each redemption is either pending or settled under the batch: {between:?}"
+    );
+
+    // The retry records what is left, exactly once; a third run has nothing to do.
+    let retried = net.ok(Some("treasurer"), &["--json", "treasury", "settlement", "record", manifest]);
+    let retried: Value = serde_json::from_str(&retried).expect("record JSON");
+    assert_eq!(
+        (retried["settled_now"].as_u64(), retried["already"].as_u64()),
+        (Some(3 - settled_early as u64), Some(settled_early as u64)),
+        "{retried}"
+    );
+    let replay = net.ok(Some("treasurer"), &["treasury", "settlement", "record", manifest]);
+    assert!(replay.contains("NOTHING TO DO"), "{replay}");
+
+    // Crash 3: right after the settlement is final; it is durable, and nothing pays twice.
+    net.kill_nodes();
+    net.start_nodes();
+    let settled = redemptions(&net);
+    assert_eq!(
+        settled.iter().map(|(id, s, r)| (*id, s.as_str(), r.as_deref())).collect::<Vec<_>>(),
+        vec![
+            (1, "settled", Some("HLN-2026-0100")),
+            (2, "settled", Some("HLN-2026-0100")),
+            (3, "settled", Some("HLN-2026-0100"))
+        ]
+    );
+    let after = reconcile(&net);
+    assert_eq!(
+        (after["burned"].as_str(), after["settled"].as_str(), after["pending"].as_str()),
+        (Some("30.00"), Some("30.00"), Some("0.00"))
+    );
+    assert!(net.ok(Some("treasurer"), &["treasury", "settlement", "record", manifest]).contains("NOTHING TO DO"));
+    // A fresh export after the crash finds nothing left to pay.
+    let empty = tmp.path().join("batch-2");
+    let again = net.wallet(
+        Some("treasurer"),
+        &["treasury", "settlement", "export", "--out", empty.to_str().expect("p"), "--payout-ref", "HLN-2026-0101"]
+            .into_iter()
+            .chain(["--debtor-iban", "NL02ABNA0123456789"])
+            .collect::<Vec<_>>(),
+    );
+    assert!(text(&again).contains("no open redemption"), "{}", text(&again));
+    assert!(!empty.join("pain001.xml").exists(), "no bank file for an empty batch");
+}
