@@ -254,6 +254,9 @@ pub fn receipt_root(receipts: &[Receipt]) -> Hash {
 pub struct Executed {
     /// One receipt per transaction, in order.
     pub receipts: Vec<Receipt>,
+    /// R-DUE-1: block-time effects applied before the transactions (rewards paid, tasks
+    /// expired). They follow from the state, so the state root commits to them.
+    pub system_events: Vec<crate::receipt::Event>,
     /// State changes to commit.
     pub changes: ChangeSet,
     /// State root after the changes.
@@ -327,6 +330,7 @@ pub fn execute_block(
     txs: &[VerifiedTx],
 ) -> Result<Executed, BlockError> {
     let mut view = Overlay::new(state);
+    let system_events = crate::rules::due::begin_block(&mut view, ctx);
     let mut receipts = Vec::with_capacity(txs.len());
     for (index, tx) in txs.iter().enumerate() {
         receipts.push(execute(&mut view, ctx, chain_id, tx).map_err(|reason| BlockError::InvalidTx { index, reason })?);
@@ -334,7 +338,7 @@ pub fn execute_block(
     let changes = view.into_changes();
     let state_root = state.root_with(&changes);
     let receipt_root = receipt_root(&receipts);
-    Ok(Executed { receipts, changes, state_root, receipt_root })
+    Ok(Executed { receipts, system_events, changes, state_root, receipt_root })
 }
 
 /// Builds the next block from candidate transactions in the given order. Candidates that are
@@ -350,8 +354,9 @@ pub fn build_block(
     let height = Height(parent.height.0.saturating_add(1));
     // R-BLK-2: time moves forward even if the proposer's clock does not.
     let time = Timestamp(time.0.max(parent.time.0.saturating_add(1)));
-    let ctx = BlockContext { height, time };
+    let ctx = BlockContext { height, time, parent: parent.hash() };
     let mut view = Overlay::new(state);
+    let system_events = crate::rules::due::begin_block(&mut view, &ctx);
     let mut receipts = Vec::new();
     let mut included = Vec::new();
     let mut dropped = Vec::new();
@@ -384,7 +389,7 @@ pub fn build_block(
         receipt_root,
         state_root,
     };
-    (Block { header, txs: included }, Executed { receipts, changes, state_root, receipt_root }, dropped)
+    (Block { header, txs: included }, Executed { receipts, system_events, changes, state_root, receipt_root }, dropped)
 }
 
 /// R-BLK-1: checks a proposed block against its parent and re-executes it. `txs` are the
@@ -423,7 +428,7 @@ pub fn validate_block(
     if computed != header.tx_root {
         return Err(BlockError::RootMismatch { which: "transaction", header: header.tx_root, computed });
     }
-    let ctx = BlockContext { height: header.height, time: header.time };
+    let ctx = BlockContext { height: header.height, time: header.time, parent: header.parent };
     let executed = execute_block(state, &header.chain_id, &ctx, txs)?;
     if executed.receipt_root != header.receipt_root {
         return Err(BlockError::RootMismatch {

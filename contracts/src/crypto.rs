@@ -71,6 +71,8 @@ pub enum HashKind {
     Evidence,
     /// A public document (task description).
     Document,
+    /// A verifier draw score: parent block hash, claim, submission and verifier (R-REV-2).
+    VerifierDraw,
 }
 
 impl HashKind {
@@ -86,6 +88,7 @@ impl HashKind {
             Self::Genesis => "heitje 2026-11 genesis",
             Self::Evidence => "heitje 2026-11 evidence commitment",
             Self::Document => "heitje 2026-11 public document",
+            Self::VerifierDraw => "heitje 2026-12 verifier draw",
         }
     }
 

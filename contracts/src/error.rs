@@ -288,6 +288,90 @@ pub enum Rejection {
         /// The maximum.
         max: u16,
     },
+    /// R-REV-1: k must be 1 to n and n 1 to the maximum.
+    #[error("a task needs 1 to {max} reviewers and 1 to that many approvals, got {approvals} of {reviewers}")]
+    ReviewRule {
+        /// k.
+        approvals: u8,
+        /// n.
+        reviewers: u8,
+        /// Most reviewers.
+        max: u8,
+    },
+    /// R-REV-2: too few verifiers may review this claim.
+    #[error("only {eligible} verifiers may review this claim but the task draws {needed}; ask the council to appoint more verifiers, then submit again")]
+    NotEnoughVerifiers {
+        /// n.
+        needed: u8,
+        /// Eligible after the exclusions.
+        eligible: u32,
+    },
+    /// R-REV-4: only the verifiers drawn for the submission vote on it.
+    #[error("you were not drawn to review claim {0}; see `heitje review queue` for your own")]
+    NotDrawnReviewer(ClaimId),
+    /// R-REV-4: one vote per verifier per submission.
+    #[error("you already voted on claim {0}")]
+    AlreadyVoted(ClaimId),
+    /// R-CAP-1: the reward would take the resident over the annual cap.
+    #[error("this reward of {reward} would exceed the annual cap of {cap} for {year}: {remaining} remains")]
+    AnnualCapReached {
+        /// The calendar year.
+        year: u16,
+        /// The cap.
+        cap: Amount,
+        /// What is left of it (earned and reserved counted).
+        remaining: Amount,
+        /// The task's reward.
+        reward: Amount,
+    },
+    /// R-OBJ-2: objections only while the window is open.
+    #[error("the objection window of claim {0} is closed")]
+    WindowClosed(ClaimId),
+    /// R-OBJ-2: only the task's officer or a verifier other than the worker objects.
+    #[error("only an officer or a verifier who did not do the work may object")]
+    MayNotObject,
+    /// R-REV-6: one resubmission, within the window after a rejection.
+    #[error("claim {0} cannot be submitted again: a rejected claim may be resubmitted once, within the resubmission window")]
+    ResubmitNotAllowed(ClaimId),
+    /// The task is a draft, or no longer a draft.
+    #[error("task {task} is {status}, not {expected}")]
+    TaskStatus {
+        /// The task.
+        task: TaskId,
+        /// Needed status.
+        expected: &'static str,
+        /// Its status.
+        status: &'static str,
+    },
+    /// R-PRIV-3: evidence is kept for a bounded time after submission.
+    #[error("the evidence retention date must be after now and at most {max_days} days ahead")]
+    RetentionOutOfRange {
+        /// Longest retention in days.
+        max_days: u64,
+    },
+    /// R-OBJ-3: only a claim with an objection can be resolved.
+    #[error("claim {0} has no open objection")]
+    NoObjection(ClaimId),
+    /// R-OBJ-1: an objection or resubmission window is longer than allowed.
+    #[error("a task-review window may be at most {max_ms} ms (30 days)")]
+    WindowTooLong {
+        /// The maximum.
+        max_ms: u64,
+    },
+    /// R-CAP-1: the annual cap is above the maximum.
+    #[error("annual cap {cap} is above the maximum {max}")]
+    AnnualCapTooHigh {
+        /// Proposed.
+        cap: Amount,
+        /// Maximum.
+        max: Amount,
+    },
+    /// R-REV-2: the verifier pool is full.
+    #[error("the verifier pool holds at most {0} verifiers")]
+    VerifierPoolFull(usize),
+    /// R-REV-3: the review share must be 1 to 100 percent.
+    #[error("review share {0}% must be 1 to 100")]
+    ReviewShareOutOfRange(u8),
 }
 
 impl Rejection {
@@ -349,6 +433,21 @@ impl Rejection {
             Self::TillAlreadyLinked(_) => 805,
             Self::TillReceiveOnly => 806,
             Self::TooManyTills { .. } => 807,
+            Self::ReviewRule { .. } => 614,
+            Self::NotEnoughVerifiers { .. } => 615,
+            Self::NotDrawnReviewer(_) => 616,
+            Self::AlreadyVoted(_) => 617,
+            Self::AnnualCapReached { .. } => 618,
+            Self::WindowClosed(_) => 619,
+            Self::MayNotObject => 620,
+            Self::ResubmitNotAllowed(_) => 621,
+            Self::TaskStatus { .. } => 622,
+            Self::RetentionOutOfRange { .. } => 623,
+            Self::NoObjection(_) => 624,
+            Self::WindowTooLong { .. } => 315,
+            Self::AnnualCapTooHigh { .. } => 316,
+            Self::ReviewShareOutOfRange(_) => 317,
+            Self::VerifierPoolFull(_) => 318,
         }
     }
 
@@ -410,6 +509,21 @@ impl Rejection {
             Self::TillAlreadyLinked(_) => "till_already_linked",
             Self::TillReceiveOnly => "till_receive_only",
             Self::TooManyTills { .. } => "too_many_tills",
+            Self::ReviewRule { .. } => "review_rule",
+            Self::NotEnoughVerifiers { .. } => "not_enough_verifiers",
+            Self::NotDrawnReviewer(_) => "not_drawn_reviewer",
+            Self::AlreadyVoted(_) => "already_voted",
+            Self::AnnualCapReached { .. } => "annual_cap_reached",
+            Self::WindowClosed(_) => "window_closed",
+            Self::MayNotObject => "may_not_object",
+            Self::ResubmitNotAllowed(_) => "resubmit_not_allowed",
+            Self::TaskStatus { .. } => "task_status",
+            Self::RetentionOutOfRange { .. } => "retention_out_of_range",
+            Self::NoObjection(_) => "no_objection",
+            Self::WindowTooLong { .. } => "window_too_long",
+            Self::AnnualCapTooHigh { .. } => "annual_cap_too_high",
+            Self::ReviewShareOutOfRange(_) => "review_share_out_of_range",
+            Self::VerifierPoolFull(_) => "verifier_pool_full",
         }
     }
 }

@@ -192,6 +192,30 @@ impl Nonce {
     }
 }
 
+impl Timestamp {
+    /// R-CAP-2: the calendar year in the Netherlands of this block time. New Year always falls
+    /// in winter time (CET, UTC+1), so the year starts at 23:00 UTC on 31 December.
+    pub fn dutch_year(self) -> u16 {
+        const HOUR_MS: u64 = 3_600_000;
+        const DAY_MS: u64 = 86_400_000;
+        let days = self.0.saturating_add(HOUR_MS) / DAY_MS;
+        // Civil-from-days (proleptic Gregorian), integer only.
+        let z = days.saturating_add(719_468);
+        let era = z / 146_097;
+        let day_of_era = z - era * 146_097;
+        let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let month_index = (5 * day_of_year + 2) / 153; // 0 = March
+        let year = year_of_era + era * 400 + u64::from(month_index >= 10);
+        u16::try_from(year).unwrap_or(u16::MAX)
+    }
+
+    /// This time plus `ms`, saturating.
+    pub fn plus_ms(self, ms: u64) -> Self {
+        Self(self.0.saturating_add(ms))
+    }
+}
+
 impl Height {
     /// The height after this one.
     pub fn next(self) -> Option<Self> {
@@ -522,6 +546,12 @@ code_type!(
     /// shop's references are paid at most once.
     PaymentRef, "payment reference", 32, "A-Z, a-z, 0-9 and '-'",
     |b| b.is_ascii_alphanumeric() || b == b'-'
+);
+code_type!(
+    /// The maintenance department's work-order reference that a task is additional to its
+    /// regular work (anti-displacement, R-TASK-10): `BOR-2026-0142`.
+    WorkOrderRef, "work-order reference", 24, "A-Z, 0-9, '-', '/' and '.'",
+    |b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'/' || b == b'.'
 );
 code_type!(
     /// A chain id: `heerlen-1`. Every transaction and signature carries it.

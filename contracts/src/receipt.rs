@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::{Decode, DecodeError, Encode, Reader, put_bytes};
 use crate::error::Rejection;
 use crate::primitives::{
-    AccountId, Amount, BudgetCode, ClaimId, Hash, Height, PaymentRef, PayoutRef, ProposalId, RedemptionId, Role, TaskId,
+    AccountId, Amount, BudgetCode, ClaimId, Hash, Height, PaymentRef, PayoutRef, ProposalId, RedemptionId, Role, TaskId, Timestamp,
 };
 use crate::tx::RejectReason;
 
@@ -134,7 +134,7 @@ pub enum Event {
         /// The commitment.
         evidence: Hash,
     },
-    /// Work was approved and paid from escrow.
+    /// The k-th approval: the objection window opened; the reward is paid when it closes.
     WorkApproved {
         /// The task.
         task: TaskId,
@@ -142,12 +142,12 @@ pub enum Event {
         claim: ClaimId,
         /// The resident paid.
         worker: AccountId,
-        /// The verifier.
+        /// The verifier whose approval completed k.
         verifier: AccountId,
-        /// Reward paid.
+        /// Reward held for the worker.
         reward: Amount,
     },
-    /// Work was rejected.
+    /// The submission was rejected (enough rejecting votes, or an upheld objection).
     WorkRejected {
         /// The task.
         task: TaskId,
@@ -159,6 +159,79 @@ pub enum Event {
         verifier: AccountId,
         /// The reason code.
         reason: RejectReason,
+    },
+    /// A drawn verifier voted on a submission.
+    VoteCast {
+        /// The claim.
+        claim: ClaimId,
+        /// The verifier.
+        verifier: AccountId,
+        /// `None` approves; a reason rejects.
+        reason: Option<RejectReason>,
+    },
+    /// The objection window opened.
+    WindowOpened {
+        /// The claim.
+        claim: ClaimId,
+        /// The resident.
+        worker: AccountId,
+        /// When it closes.
+        closes: Timestamp,
+    },
+    /// Someone objected during the window.
+    ObjectionRaised {
+        /// The claim.
+        claim: ClaimId,
+        /// Officer or verifier.
+        by: AccountId,
+        /// Why.
+        reason: RejectReason,
+    },
+    /// An officer decided an objection.
+    ObjectionResolved {
+        /// The claim.
+        claim: ClaimId,
+        /// The officer.
+        by: AccountId,
+        /// `true`: the work is rejected.
+        upheld: bool,
+    },
+    /// A draft task was published and its escrow moved.
+    TaskOpened {
+        /// The task.
+        task: TaskId,
+        /// Escrow.
+        escrow: Amount,
+    },
+    /// Block-time effect: the objection window closed and the reward was paid.
+    RewardPaid {
+        /// The task.
+        task: TaskId,
+        /// The claim.
+        claim: ClaimId,
+        /// The resident.
+        worker: AccountId,
+        /// Reward.
+        reward: Amount,
+    },
+    /// Block-time effect: a task reached its deadline; escrow of free slots went back.
+    TaskExpired {
+        /// The task.
+        task: TaskId,
+        /// The budget refunded.
+        budget: BudgetCode,
+        /// Refund.
+        refund: Amount,
+    },
+    /// Block-time effect: a claim ended without pay (not submitted in time, or the right to
+    /// resubmit lapsed); its slot's escrow went back if the task is closed.
+    ClaimClosed {
+        /// The claim.
+        claim: ClaimId,
+        /// The resident.
+        worker: AccountId,
+        /// Refunded to the budget.
+        refund: Amount,
     },
     /// A task was cancelled and its unpaid escrow refunded.
     TaskCancelled {
@@ -244,6 +317,11 @@ pub enum Event {
         /// The new minimum.
         min: Amount,
     },
+    /// The council changed the task-review rules (see the chain parameters).
+    TaskRulesSet {
+        /// The proposal.
+        proposal: ProposalId,
+    },
 }
 
 /// Implements the canonical codec for an enum of struct variants, fields in declared order.
@@ -295,6 +373,15 @@ codec_struct_enum!(Event {
     RedemptionFeePaid = 25 { redemption, merchant, fee },
     RedemptionFeeSet = 26 { proposal, fee },
     RedemptionMinimumSet = 27 { proposal, min },
+    VoteCast = 28 { claim, verifier, reason },
+    WindowOpened = 29 { claim, worker, closes },
+    ObjectionRaised = 30 { claim, by, reason },
+    ObjectionResolved = 31 { claim, by, upheld },
+    TaskOpened = 32 { task, escrow },
+    RewardPaid = 33 { task, claim, worker, reward },
+    TaskExpired = 34 { task, budget, refund },
+    ClaimClosed = 35 { claim, worker, refund },
+    TaskRulesSet = 36 { proposal },
 });
 
 impl Event {
@@ -309,7 +396,13 @@ impl Event {
             | Self::Enrolled { account }
             | Self::Unenrolled { account } => vec![*account],
             Self::TaskPosted { poster, .. } => vec![*poster],
-            Self::TaskClaimed { worker, .. } | Self::WorkSubmitted { worker, .. } => vec![*worker],
+            Self::TaskClaimed { worker, .. }
+            | Self::WorkSubmitted { worker, .. }
+            | Self::WindowOpened { worker, .. }
+            | Self::RewardPaid { worker, .. }
+            | Self::ClaimClosed { worker, .. } => vec![*worker],
+            Self::VoteCast { verifier, .. } => vec![*verifier],
+            Self::ObjectionRaised { by, .. } | Self::ObjectionResolved { by, .. } => vec![*by],
             Self::WorkApproved { worker, verifier, .. } | Self::WorkRejected { worker, verifier, .. } => {
                 vec![*worker, *verifier]
             }
@@ -328,7 +421,10 @@ impl Event {
             | Self::ValidatorSetScheduled { .. }
             | Self::BudgetFunded { .. }
             | Self::BudgetDefunded { .. }
-            | Self::TaskCancelled { .. } => vec![],
+            | Self::TaskCancelled { .. }
+            | Self::TaskOpened { .. }
+            | Self::TaskExpired { .. }
+            | Self::TaskRulesSet { .. } => vec![],
         }
     }
 }

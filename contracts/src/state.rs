@@ -16,7 +16,7 @@ use crate::crypto::HashKind;
 use crate::error::Rejection;
 use crate::primitives::{
     AccountId, Amount, BudgetCode, ClaimId, Hash, Height, IdempotencyKey, Nonce, PaymentRef, PayoutRef, ProposalId,
-    RedemptionId, RoleSet, TaskId, Timestamp,
+    RedemptionId, RoleSet, TaskId, Timestamp, WorkOrderRef,
 };
 use crate::tx::{CouncilAction, RejectReason};
 use crate::{codec_struct, codec_unit_enum};
@@ -64,7 +64,7 @@ pub struct Budget {
 }
 codec_struct!(Budget { balance });
 
-/// Where a task stands.
+/// Where a task stands (R-TASK-1..11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
@@ -72,8 +72,13 @@ pub enum TaskStatus {
     Open,
     /// Cancelled by its poster; unpaid escrow went back to the budget.
     Cancelled,
+    /// Written by an officer but not published: no escrow, no claims.
+    Draft,
+    /// The deadline passed: escrow of free slots went back to the budget; claims under review
+    /// finish.
+    Expired,
 }
-codec_unit_enum!(TaskStatus { Open = 1, Cancelled = 2 });
+codec_unit_enum!(TaskStatus { Open = 1, Cancelled = 2, Draft = 3, Expired = 4 });
 
 /// A posted task with its escrow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,12 +99,18 @@ pub struct Task {
     pub escrow: Amount,
     /// Slots already paid.
     pub rewarded: u16,
-    /// Claims that hold a slot: claimed, submitted or approved (at most `slots`).
+    /// Claims that hold a slot: live or rewarded (at most `slots`).
     pub claims: Vec<ClaimId>,
     /// Status.
     pub status: TaskStatus,
     /// When it was posted.
     pub posted_at: Timestamp,
+    /// R-TASK-10: the maintenance work order this task is additional to.
+    pub work_order: WorkOrderRef,
+    /// R-REV-1: approvals a claim needs (k).
+    pub approvals: u8,
+    /// R-REV-1: verifiers drawn for each submission (n).
+    pub reviewers: u8,
 }
 
 impl Encode for Task {
@@ -115,6 +126,9 @@ impl Encode for Task {
         crate::codec::put_list(out, &self.claims);
         self.status.encode(out);
         self.posted_at.encode(out);
+        self.work_order.encode(out);
+        self.approvals.encode(out);
+        self.reviewers.encode(out);
     }
 }
 
@@ -132,6 +146,9 @@ impl Decode for Task {
             claims: reader.list("claims", usize::from(MAX_SLOTS))?,
             status: Decode::decode(reader)?,
             posted_at: Decode::decode(reader)?,
+            work_order: Decode::decode(reader)?,
+            approvals: Decode::decode(reader)?,
+            reviewers: Decode::decode(reader)?,
         })
     }
 }
@@ -142,24 +159,87 @@ impl Task {
         let taken = u16::try_from(self.claims.len()).unwrap_or(u16::MAX);
         self.slots.saturating_sub(taken)
     }
+
+    /// Claims holding a slot that are not paid yet.
+    pub fn live_claims(&self) -> u16 {
+        u16::try_from(self.claims.len()).unwrap_or(u16::MAX).saturating_sub(self.rewarded)
+    }
 }
 
-/// Where a claim stands.
+/// Where a claim stands (R-TASK-3..9, R-REV-*, R-OBJ-*).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimStatus {
     /// Slot held; work not yet submitted.
     Claimed,
-    /// Work submitted; waiting for a verifier.
+    /// Work submitted and verifiers drawn; no verdict yet.
     Submitted,
-    /// Approved and paid.
-    Approved,
-    /// Rejected with a reason; the slot opened again.
+    /// Approved by k verifiers: the objection window is open; nothing is paid yet.
+    InObjectionWindow,
+    /// Rejected with reason codes. While `resubmit_until` is set the worker may submit once
+    /// more; after that the slot is free.
     Rejected,
     /// The task was cancelled before this claim was paid.
     Cancelled,
+    /// At least one verifier voted; k approvals are not reached and rejection is not certain.
+    UnderReview,
+    /// A verifier objected during the window; an officer decides.
+    Objected,
+    /// The window closed without a successful objection; the reward is paid.
+    Rewarded,
+    /// The deadline passed before the work was submitted.
+    Expired,
 }
-codec_unit_enum!(ClaimStatus { Claimed = 1, Submitted = 2, Approved = 3, Rejected = 4, Cancelled = 5 });
+codec_unit_enum!(ClaimStatus {
+    Claimed = 1,
+    Submitted = 2,
+    InObjectionWindow = 3,
+    Rejected = 4,
+    Cancelled = 5,
+    UnderReview = 6,
+    Objected = 7,
+    Rewarded = 8,
+    Expired = 9,
+});
+
+impl ClaimStatus {
+    /// Holds a slot and its escrow and may still be paid.
+    pub const fn is_live(self) -> bool {
+        matches!(self, Self::Claimed | Self::Submitted | Self::UnderReview | Self::InObjectionWindow | Self::Objected)
+    }
+
+    /// Waiting for a verifier's vote.
+    pub const fn awaits_review(self) -> bool {
+        matches!(self, Self::Submitted | Self::UnderReview)
+    }
+}
+
+/// Most verifiers drawn for one submission (R-REV-1).
+pub const MAX_REVIEWERS: u8 = 7;
+/// Most verifiers in the pool (R-REV-2).
+pub const MAX_VERIFIERS: usize = 4096;
+
+/// One verifier's verdict on a submission: `None` approves, a reason rejects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vote {
+    /// The verifier.
+    pub verifier: AccountId,
+    /// Why it was rejected, or `None` for an approval.
+    pub reason: Option<RejectReason>,
+}
+codec_struct!(Vote { verifier, reason });
+
+/// An objection raised during the objection window (R-OBJ-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Objection {
+    /// Who objected: an officer or a verifier.
+    pub by: AccountId,
+    /// Why.
+    pub reason: RejectReason,
+    /// When.
+    pub at: Timestamp,
+}
+codec_struct!(Objection { by, reason, at });
 
 /// A resident's claim on one slot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,16 +250,165 @@ pub struct Claim {
     pub worker: AccountId,
     /// Status.
     pub status: ClaimStatus,
-    /// Commitment to the evidence, once submitted.
+    /// Salted commitment to the evidence of the latest submission.
     pub evidence: Option<Hash>,
-    /// The verifier who decided, once decided.
-    pub verifier: Option<AccountId>,
-    /// The reason code of a rejection.
+    /// The evidence store must erase the record by this block time (R-PRIV-3).
+    pub retain_until: Option<Timestamp>,
+    /// The reason code of the rejection or upheld objection, once decided.
     pub reason: Option<RejectReason>,
     /// When it was claimed.
     pub claimed_at: Timestamp,
+    /// Submissions so far: 1, or 2 after a resubmission (R-REV-6).
+    pub submissions: u8,
+    /// When the latest submission was made.
+    pub submitted_at: Option<Timestamp>,
+    /// The verifiers drawn for the latest submission (R-REV-2).
+    pub reviewers: Vec<AccountId>,
+    /// Their votes on the latest submission, in voting order.
+    pub votes: Vec<Vote>,
+    /// When the objection window closes (R-OBJ-1).
+    pub window_closes: Option<Timestamp>,
+    /// The objection raised in the window, if any.
+    pub objection: Option<Objection>,
+    /// Until when the worker may resubmit after a rejection (R-REV-6).
+    pub resubmit_until: Option<Timestamp>,
+    /// When the claim reached its final status (rewarded, rejected, expired, cancelled).
+    pub closed_at: Option<Timestamp>,
 }
-codec_struct!(Claim { task, worker, status, evidence, verifier, reason, claimed_at });
+
+impl Encode for Claim {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.task.encode(out);
+        self.worker.encode(out);
+        self.status.encode(out);
+        self.evidence.encode(out);
+        self.retain_until.encode(out);
+        self.reason.encode(out);
+        self.claimed_at.encode(out);
+        self.submissions.encode(out);
+        self.submitted_at.encode(out);
+        crate::codec::put_list(out, &self.reviewers);
+        crate::codec::put_list(out, &self.votes);
+        self.window_closes.encode(out);
+        self.objection.encode(out);
+        self.resubmit_until.encode(out);
+        self.closed_at.encode(out);
+    }
+}
+
+impl Decode for Claim {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            task: Decode::decode(reader)?,
+            worker: Decode::decode(reader)?,
+            status: Decode::decode(reader)?,
+            evidence: Decode::decode(reader)?,
+            retain_until: Decode::decode(reader)?,
+            reason: Decode::decode(reader)?,
+            claimed_at: Decode::decode(reader)?,
+            submissions: Decode::decode(reader)?,
+            submitted_at: Decode::decode(reader)?,
+            reviewers: reader.list("reviewers", usize::from(MAX_REVIEWERS))?,
+            votes: reader.list("votes", usize::from(MAX_REVIEWERS))?,
+            window_closes: Decode::decode(reader)?,
+            objection: Decode::decode(reader)?,
+            resubmit_until: Decode::decode(reader)?,
+            closed_at: Decode::decode(reader)?,
+        })
+    }
+}
+
+impl Claim {
+    /// A new claim, just made.
+    pub fn new(task: TaskId, worker: AccountId, claimed_at: Timestamp) -> Self {
+        Self {
+            task,
+            worker,
+            status: ClaimStatus::Claimed,
+            evidence: None,
+            retain_until: None,
+            reason: None,
+            claimed_at,
+            submissions: 0,
+            submitted_at: None,
+            reviewers: Vec::new(),
+            votes: Vec::new(),
+            window_closes: None,
+            objection: None,
+            resubmit_until: None,
+            closed_at: None,
+        }
+    }
+
+    /// Approvals of the latest submission.
+    pub fn approvals(&self) -> usize {
+        self.votes.iter().filter(|v| v.reason.is_none()).count()
+    }
+
+    /// Rejections of the latest submission.
+    pub fn rejections(&self) -> usize {
+        self.votes.iter().filter(|v| v.reason.is_some()).count()
+    }
+}
+
+/// What falls due at a block time (R-DUE-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum DueItem {
+    /// A task's deadline: it expires.
+    TaskDeadline(TaskId),
+    /// A claim's objection window closes: pay unless objected.
+    ObjectionWindow(ClaimId),
+    /// A rejected claim's resubmission right lapses: free the slot.
+    ResubmitLapse(ClaimId),
+}
+
+impl Encode for DueItem {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::TaskDeadline(id) => {
+                out.push(1);
+                id.encode(out);
+            }
+            Self::ObjectionWindow(id) => {
+                out.push(2);
+                id.encode(out);
+            }
+            Self::ResubmitLapse(id) => {
+                out.push(3);
+                id.encode(out);
+            }
+        }
+    }
+}
+
+impl Decode for DueItem {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(match reader.u8("due item")? {
+            1 => Self::TaskDeadline(Decode::decode(reader)?),
+            2 => Self::ObjectionWindow(Decode::decode(reader)?),
+            3 => Self::ResubmitLapse(Decode::decode(reader)?),
+            tag => return Err(DecodeError::UnknownTag { tag, what: "due item" }),
+        })
+    }
+}
+
+impl DueItem {
+    /// The smallest item, for range scans.
+    pub const FIRST: Self = Self::TaskDeadline(TaskId(0));
+    /// The largest item, for range scans.
+    pub const LAST: Self = Self::ResubmitLapse(ClaimId(u64::MAX));
+}
+
+/// R-CAP-1: what a resident has earned and has reserved by live claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Earner {
+    /// Rewards of live claims, counted against the cap from the moment of claiming.
+    pub reserved: Amount,
+    /// Verifier draws for this worker's submissions so far (R-REV-3).
+    pub reviews: u32,
+}
+codec_struct!(Earner { reserved, reviews });
 
 /// Where a redemption stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -309,10 +538,72 @@ pub struct Params {
     /// R-RED-5: smallest amount a merchant may redeem; 0.00 unless set.
     #[serde(default)]
     pub redemption_min: Amount,
+    /// R-OBJ-1: how long an approval waits for objections before paying, in milliseconds of
+    /// block time (48 hours unless set).
+    #[serde(default = "Params::default_objection_window_ms")]
+    pub objection_window_ms: u64,
+    /// R-REV-6: how long a rejected worker may resubmit, in milliseconds (7 days unless set).
+    #[serde(default = "Params::default_resubmit_window_ms")]
+    pub resubmit_window_ms: u64,
+    /// R-CAP-1: most rewards one resident may earn in a calendar year (1,500.00 unless set).
+    #[serde(default = "Params::default_annual_cap")]
+    pub annual_cap: Amount,
+    /// R-REV-3: largest share, in percent, of one worker's verifier draws that one verifier
+    /// may take (50 unless set).
+    #[serde(default = "Params::default_review_share")]
+    pub max_review_share_pct: u8,
 }
-codec_struct!(Params { council_threshold, proposal_ttl_ms, redemption_fee, redemption_min });
+codec_struct!(Params {
+    council_threshold,
+    proposal_ttl_ms,
+    redemption_fee,
+    redemption_min,
+    objection_window_ms,
+    resubmit_window_ms,
+    annual_cap,
+    max_review_share_pct
+});
+
+/// Longest objection window the council may set: 30 days (R-OBJ-1).
+pub const MAX_OBJECTION_WINDOW_MS: u64 = 30 * 86_400_000;
+/// Highest annual cap the council may set: 100,000.00 coins (R-CAP-1).
+pub const MAX_ANNUAL_CAP: Amount = Amount(10_000_000);
 
 impl Params {
+    /// 48 hours.
+    pub const fn default_objection_window_ms() -> u64 {
+        48 * 3_600_000
+    }
+
+    /// 7 days.
+    pub const fn default_resubmit_window_ms() -> u64 {
+        7 * 86_400_000
+    }
+
+    /// EUR 1,500.
+    pub const fn default_annual_cap() -> Amount {
+        Amount(150_000)
+    }
+
+    /// 50 percent.
+    pub const fn default_review_share() -> u8 {
+        50
+    }
+
+    /// R-OBJ-1, R-CAP-1, R-REV-3: the task-review parameters are within bounds.
+    pub fn check_task_rules(&self) -> Result<(), Rejection> {
+        if self.objection_window_ms > MAX_OBJECTION_WINDOW_MS || self.resubmit_window_ms > MAX_OBJECTION_WINDOW_MS {
+            return Err(Rejection::WindowTooLong { max_ms: MAX_OBJECTION_WINDOW_MS });
+        }
+        if self.annual_cap > MAX_ANNUAL_CAP {
+            return Err(Rejection::AnnualCapTooHigh { cap: self.annual_cap, max: MAX_ANNUAL_CAP });
+        }
+        if self.max_review_share_pct == 0 || self.max_review_share_pct > 100 {
+            return Err(Rejection::ReviewShareOutOfRange(self.max_review_share_pct));
+        }
+        Ok(())
+    }
+
     /// R-RED-4: a redemption fee is at most [`MAX_REDEMPTION_FEE`].
     pub fn check_redemption_fee(fee: Amount) -> Result<(), Rejection> {
         if fee > MAX_REDEMPTION_FEE {
@@ -473,6 +764,16 @@ pub enum Key {
     Merchant(AccountId),
     /// A merchant's redemption idempotency key (R-RED-3).
     RedeemKey(AccountId, IdempotencyKey),
+    /// Something that falls due at a block time (R-DUE-1).
+    Due(Timestamp, DueItem),
+    /// The single verifier pool (R-REV-2).
+    Verifiers,
+    /// How often a verifier was drawn for a worker (R-REV-3): (worker, verifier).
+    ReviewPair(AccountId, AccountId),
+    /// A resident's reservations and draws (R-CAP-1).
+    Earner(AccountId),
+    /// Rewards a resident was paid in a calendar year (R-CAP-1, R-CAP-3).
+    Earned(AccountId, u16),
 }
 
 impl Encode for Key {
@@ -522,6 +823,26 @@ impl Encode for Key {
                 merchant.encode(out);
                 key.encode(out);
             }
+            Self::Due(time, item) => {
+                out.push(12);
+                time.encode(out);
+                item.encode(out);
+            }
+            Self::Verifiers => out.push(13),
+            Self::ReviewPair(worker, verifier) => {
+                out.push(14);
+                worker.encode(out);
+                verifier.encode(out);
+            }
+            Self::Earner(account) => {
+                out.push(15);
+                account.encode(out);
+            }
+            Self::Earned(account, year) => {
+                out.push(16);
+                account.encode(out);
+                year.encode(out);
+            }
         }
     }
 }
@@ -541,6 +862,11 @@ impl Decode for Key {
             9 => Self::Till(Decode::decode(reader)?),
             10 => Self::Merchant(Decode::decode(reader)?),
             11 => Self::RedeemKey(Decode::decode(reader)?, Decode::decode(reader)?),
+            12 => Self::Due(Decode::decode(reader)?, Decode::decode(reader)?),
+            13 => Self::Verifiers,
+            14 => Self::ReviewPair(Decode::decode(reader)?, Decode::decode(reader)?),
+            15 => Self::Earner(Decode::decode(reader)?),
+            16 => Self::Earned(Decode::decode(reader)?, Decode::decode(reader)?),
             tag => return Err(DecodeError::UnknownTag { tag, what: "state key" }),
         })
     }
@@ -573,6 +899,35 @@ pub enum Value {
     Merchant(MerchantRecord),
     /// The redemption first made with the key (R-RED-3).
     RedeemKey(RedemptionId),
+    /// A due marker; the key says everything.
+    Due,
+    /// See [`VerifierPool`].
+    Verifiers(VerifierPool),
+    /// Draws of a verifier for a worker.
+    ReviewPair(u32),
+    /// See [`Earner`].
+    Earner(Earner),
+    /// Rewards paid in a year.
+    Earned(Amount),
+}
+
+/// R-REV-2: every account holding the verifier role, ascending.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct VerifierPool {
+    /// The verifiers.
+    pub members: Vec<AccountId>,
+}
+
+impl Encode for VerifierPool {
+    fn encode(&self, out: &mut Vec<u8>) {
+        crate::codec::put_list(out, &self.members);
+    }
+}
+
+impl Decode for VerifierPool {
+    fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self { members: reader.list("verifiers", MAX_VERIFIERS)? })
+    }
 }
 
 impl Encode for Value {
@@ -591,6 +946,11 @@ impl Encode for Value {
             Self::Till(v) => v.encode(out),
             Self::Merchant(v) => v.encode(out),
             Self::RedeemKey(v) => v.encode(out),
+            Self::Due => {}
+            Self::Verifiers(v) => v.encode(out),
+            Self::ReviewPair(v) => v.encode(out),
+            Self::Earner(v) => v.encode(out),
+            Self::Earned(v) => v.encode(out),
         }
     }
 }
@@ -611,6 +971,16 @@ impl Value {
             Key::Till(_) => Self::Till(TillLink::from_bytes(bytes)?),
             Key::Merchant(_) => Self::Merchant(MerchantRecord::from_bytes(bytes)?),
             Key::RedeemKey(..) => Self::RedeemKey(RedemptionId::from_bytes(bytes)?),
+            Key::Due(..) => {
+                if !bytes.is_empty() {
+                    return Err(DecodeError::Invalid { what: "due marker", reason: "must be empty" });
+                }
+                Self::Due
+            }
+            Key::Verifiers => Self::Verifiers(VerifierPool::from_bytes(bytes)?),
+            Key::ReviewPair(..) => Self::ReviewPair(u32::from_bytes(bytes)?),
+            Key::Earner(_) => Self::Earner(Earner::from_bytes(bytes)?),
+            Key::Earned(..) => Self::Earned(Amount::from_bytes(bytes)?),
         })
     }
 }
@@ -761,6 +1131,18 @@ impl State {
                 None => self.entries.remove(&key),
             };
         }
+    }
+
+    /// R-DUE-1: the first `limit` items due at or before `time`, in (time, item) order.
+    pub fn due_until(&self, time: Timestamp, limit: usize) -> Vec<(Timestamp, DueItem)> {
+        self.entries
+            .range(Key::Due(Timestamp(0), DueItem::FIRST)..=Key::Due(time, DueItem::LAST))
+            .filter_map(|(key, _)| match key {
+                Key::Due(t, item) => Some((*t, *item)),
+                _ => None,
+            })
+            .take(limit)
+            .collect()
     }
 
     /// The chain-wide figures. Every valid state has them (genesis writes them).
@@ -1086,7 +1468,36 @@ typed_access!(redeem_key, put_redeem_key, RedeemKey, RedemptionId, (AccountId, I
     Key::RedeemKey(m, k)
 });
 
+typed_access!(review_pair, put_review_pair, ReviewPair, u32, (AccountId, AccountId), |(w, v)| Key::ReviewPair(w, v));
+typed_access!(earner, put_earner, Earner, Earner, AccountId, Key::Earner);
+typed_access!(earned, put_earned, Earned, Amount, (AccountId, u16), |(a, y)| Key::Earned(a, y));
+
 impl Overlay<'_> {
+    /// R-REV-2: the verifier pool (empty if none was ever written).
+    pub fn verifiers(&self) -> VerifierPool {
+        match self.get(&Key::Verifiers) {
+            Some(Value::Verifiers(v)) => v,
+            _ => VerifierPool::default(),
+        }
+    }
+
+    /// Writes the verifier pool.
+    pub fn put_verifiers(&mut self, pool: VerifierPool) {
+        self.put(Key::Verifiers, Value::Verifiers(pool));
+    }
+
+    /// R-DUE-1: schedules `item` at `time`.
+    pub fn schedule(&mut self, time: Timestamp, item: DueItem) {
+        self.put(Key::Due(time, item), Value::Due);
+    }
+
+    /// Removes a scheduled item.
+    pub fn unschedule(&mut self, time: Timestamp, item: DueItem) {
+        if self.get(&Key::Due(time, item)).is_some() {
+            self.delete(Key::Due(time, item));
+        }
+    }
+
     /// The chain-wide figures.
     pub fn globals(&self) -> Option<Globals> {
         match self.get(&Key::Globals) {
@@ -1121,6 +1532,8 @@ pub struct BlockContext {
     pub height: Height,
     /// The block's time from its header.
     pub time: Timestamp,
+    /// The parent block's hash: the seed of verifier draws (R-REV-2).
+    pub parent: Hash,
 }
 
 #[cfg(test)]

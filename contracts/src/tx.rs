@@ -7,7 +7,7 @@ use crate::codec::{Decode, DecodeError, Encode, Reader};
 use crate::crypto::{self, Domain, HashKind, Signature, SignatureError};
 use crate::primitives::{
     AccountId, Amount, BudgetCode, ChainId, ClaimId, Hash, IdempotencyKey, Nonce, PaymentRef, PayoutRef, ProposalId,
-    RedemptionId, Role, TaskId, Timestamp,
+    RedemptionId, Role, TaskId, Timestamp, WorkOrderRef,
 };
 use crate::{codec_newtype_enum, codec_struct, codec_unit_enum};
 
@@ -84,6 +84,17 @@ pub enum CouncilAction {
         /// The minimum, at most [`crate::state::MAX_REDEMPTION_MIN`].
         min: Amount,
     },
+    /// R-OBJ-1, R-REV-3, R-REV-6, R-CAP-1: set the task-review rules.
+    SetTaskRules {
+        /// Objection window in milliseconds of block time.
+        objection_window_ms: u64,
+        /// Resubmission window in milliseconds.
+        resubmit_window_ms: u64,
+        /// Annual earning cap per resident.
+        annual_cap: Amount,
+        /// Largest share of one worker's draws per verifier, in percent.
+        max_review_share_pct: u8,
+    },
 }
 
 impl Encode for CouncilAction {
@@ -129,6 +140,13 @@ impl Encode for CouncilAction {
                 out.push(9);
                 min.encode(out);
             }
+            Self::SetTaskRules { objection_window_ms, resubmit_window_ms, annual_cap, max_review_share_pct } => {
+                out.push(10);
+                objection_window_ms.encode(out);
+                resubmit_window_ms.encode(out);
+                annual_cap.encode(out);
+                max_review_share_pct.encode(out);
+            }
         }
     }
 }
@@ -145,6 +163,12 @@ impl Decode for CouncilAction {
             7 => Self::RotateValidatorKey { old: Decode::decode(reader)?, new: Decode::decode(reader)? },
             8 => Self::SetRedemptionFee { fee: Decode::decode(reader)? },
             9 => Self::SetRedemptionMinimum { min: Decode::decode(reader)? },
+            10 => Self::SetTaskRules {
+                objection_window_ms: Decode::decode(reader)?,
+                resubmit_window_ms: Decode::decode(reader)?,
+                annual_cap: Decode::decode(reader)?,
+                max_review_share_pct: Decode::decode(reader)?,
+            },
             tag => return Err(DecodeError::UnknownTag { tag, what: "council action" }),
         })
     }
@@ -215,8 +239,44 @@ pub struct PostTask {
     pub deadline: Timestamp,
     /// Commitment to the public description, kept in the node's document store.
     pub description: Hash,
+    /// R-TASK-10: the maintenance department's work order this task is additional to.
+    pub work_order: WorkOrderRef,
+    /// R-REV-1: approvals a claim needs (k), 1 to `reviewers`.
+    pub approvals: u8,
+    /// R-REV-1: verifiers drawn for each submission (n), 1 to [`crate::state::MAX_REVIEWERS`].
+    pub reviewers: u8,
+    /// Keep it as a draft: no escrow and no claims until [`OpenTask`].
+    pub draft: bool,
 }
-codec_struct!(PostTask { budget, reward, slots, deadline, description });
+codec_struct!(PostTask { budget, reward, slots, deadline, description, work_order, approvals, reviewers, draft });
+
+/// The posting officer publishes a draft task; its escrow moves from the budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenTask {
+    /// The task.
+    pub task: TaskId,
+}
+codec_struct!(OpenTask { task });
+
+/// During the objection window an officer or a verifier objects to an approval (R-OBJ-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectToWork {
+    /// The claim.
+    pub claim: ClaimId,
+    /// Why, as a code.
+    pub reason: RejectReason,
+}
+codec_struct!(ObjectToWork { claim, reason });
+
+/// An officer upholds or dismisses a verifier's objection (R-OBJ-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolveObjection {
+    /// The claim.
+    pub claim: ClaimId,
+    /// `true` rejects the work; `false` lets the window run out and pay.
+    pub uphold: bool,
+}
+codec_struct!(ResolveObjection { claim, uphold });
 
 /// An enrolled resident claims one slot of a task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -233,8 +293,10 @@ pub struct SubmitWork {
     pub claim: ClaimId,
     /// Salted blake3 commitment to the evidence in the node's evidence store.
     pub evidence: Hash,
+    /// R-PRIV-3: the evidence store erases the record at this block time.
+    pub retain_until: Timestamp,
 }
-codec_struct!(SubmitWork { claim, evidence });
+codec_struct!(SubmitWork { claim, evidence, retain_until });
 
 /// A verifier approves submitted work; escrow pays the reward.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,6 +320,10 @@ pub enum RejectReason {
     QualityInsufficient,
     /// The same work was submitted before.
     Duplicate,
+    /// The reviewer and the worker are too close (an objection).
+    ConflictOfInterest,
+    /// The work is regular maintenance, not additional to it (an objection).
+    NotAdditional,
 }
 codec_unit_enum!(RejectReason {
     Incomplete = 1,
@@ -265,12 +331,21 @@ codec_unit_enum!(RejectReason {
     WrongLocation = 3,
     QualityInsufficient = 4,
     Duplicate = 5,
+    ConflictOfInterest = 6,
+    NotAdditional = 7,
 });
 
 impl RejectReason {
     /// Every reason, in code order.
-    pub const ALL: [Self; 5] =
-        [Self::Incomplete, Self::EvidenceUnclear, Self::WrongLocation, Self::QualityInsufficient, Self::Duplicate];
+    pub const ALL: [Self; 7] = [
+        Self::Incomplete,
+        Self::EvidenceUnclear,
+        Self::WrongLocation,
+        Self::QualityInsufficient,
+        Self::Duplicate,
+        Self::ConflictOfInterest,
+        Self::NotAdditional,
+    ];
 
     /// The snake-case code.
     pub const fn code(self) -> &'static str {
@@ -280,6 +355,8 @@ impl RejectReason {
             Self::WrongLocation => "wrong_location",
             Self::QualityInsufficient => "quality_insufficient",
             Self::Duplicate => "duplicate",
+            Self::ConflictOfInterest => "conflict_of_interest",
+            Self::NotAdditional => "not_additional",
         }
     }
 }
@@ -435,8 +512,15 @@ pub enum Action {
     UnlinkTill(UnlinkTill),
     /// See [`SettleBatch`].
     SettleBatch(SettleBatch),
+    /// See [`OpenTask`].
+    OpenTask(OpenTask),
+    /// See [`ObjectToWork`].
+    ObjectToWork(ObjectToWork),
+    /// See [`ResolveObjection`].
+    ResolveObjection(ResolveObjection),
 }
-// Tag 14 was `Redeem` without an idempotency key; it is retired, never reused.
+// Retired tags, never reused: 8 (`PostTask` without work order and review rule), 10
+// (`SubmitWork` without a retention date), 14 (`Redeem` without an idempotency key).
 codec_newtype_enum!(Action {
     Transfer = 1,
     Propose = 2,
@@ -445,9 +529,9 @@ codec_newtype_enum!(Action {
     DefundBudget = 5,
     Enroll = 6,
     Unenroll = 7,
-    PostTask = 8,
+    PostTask = 21,
     ClaimTask = 9,
-    SubmitWork = 10,
+    SubmitWork = 22,
     ApproveWork = 11,
     RejectWork = 12,
     CancelTask = 13,
@@ -457,6 +541,9 @@ codec_newtype_enum!(Action {
     UnlinkTill = 18,
     Redeem = 19,
     SettleBatch = 20,
+    OpenTask = 23,
+    ObjectToWork = 24,
+    ResolveObjection = 25,
 });
 
 impl Action {
@@ -482,6 +569,9 @@ impl Action {
             Self::LinkTill(_) => "link_till",
             Self::UnlinkTill(_) => "unlink_till",
             Self::SettleBatch(_) => "settle_batch",
+            Self::OpenTask(_) => "open_task",
+            Self::ObjectToWork(_) => "object_to_work",
+            Self::ResolveObjection(_) => "resolve_objection",
         }
     }
 }

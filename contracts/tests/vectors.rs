@@ -16,7 +16,7 @@ use contracts::codec::{Decode, Encode};
 use contracts::crypto::{HashKind, signing_key_from_seed};
 use contracts::primitives::{
     AccountId, Amount, ClaimId, Hash, Height, IdempotencyKey, Nonce, PaymentRef, PayoutRef, ProposalId, RedemptionId,
-    Role, TaskId, Timestamp,
+    Role, TaskId, Timestamp, WorkOrderRef,
 };
 use contracts::receipt::{Outcome, Receipt};
 use contracts::rules::VerifiedTx;
@@ -180,6 +180,10 @@ fn tx_vectors() -> Vec<(String, Json)> {
                 slots: 3,
                 deadline: Timestamp(T0 + DAY),
                 description: description(),
+                work_order: WorkOrderRef::new("BOR-2026-0142").expect("valid"),
+                approvals: 2,
+                reviewers: 3,
+                draft: false,
             }),
         ),
         ("claim_task", "resident seed 9 claims task 1", 9, 0, Action::ClaimTask(ClaimTask { task: TaskId(1) })),
@@ -188,7 +192,11 @@ fn tx_vectors() -> Vec<(String, Json)> {
             "resident seed 9 submits evidence for claim 1",
             9,
             1,
-            Action::SubmitWork(SubmitWork { claim: ClaimId(1), evidence: evidence() }),
+            Action::SubmitWork(SubmitWork {
+                claim: ClaimId(1),
+                evidence: evidence(),
+                retain_until: Timestamp(T0 + 365 * DAY),
+            }),
         ),
         (
             "approve_work",
@@ -315,6 +323,9 @@ fn fixed_entries() -> BTreeMap<Key, Value> {
             claims: vec![ClaimId(1)],
             status: TaskStatus::Open,
             posted_at: Timestamp(T0 - 1_000),
+            work_order: WorkOrderRef::new("BOR-2026-0142").expect("valid"),
+            approvals: 1,
+            reviewers: 1,
         }),
     );
     entries.insert(
@@ -324,9 +335,17 @@ fn fixed_entries() -> BTreeMap<Key, Value> {
             worker: id(9),
             status: ClaimStatus::Submitted,
             evidence: Some(evidence()),
-            verifier: None,
+            retain_until: Some(Timestamp(T0 + 365 * DAY)),
             reason: None,
             claimed_at: Timestamp(T0 - 500),
+            submissions: 1,
+            submitted_at: Some(Timestamp(T0 - 400)),
+            reviewers: vec![id(7)],
+            votes: Vec::new(),
+            window_closes: None,
+            objection: None,
+            resubmit_until: None,
+            closed_at: None,
         }),
     );
     entries.insert(
@@ -398,6 +417,10 @@ fn fixed_entries() -> BTreeMap<Key, Value> {
                 proposal_ttl_ms: DAY,
                 redemption_fee: Amount(25),
                 redemption_min: Amount(500),
+                objection_window_ms: Params::default_objection_window_ms(),
+                resubmit_window_ms: Params::default_resubmit_window_ms(),
+                annual_cap: Params::default_annual_cap(),
+                max_review_share_pct: Params::default_review_share(),
             },
             next_task: TaskId(2),
             next_claim: ClaimId(2),
@@ -545,6 +568,7 @@ fn hash_vector() -> Json {
         ("state_bucket", HashKind::StateBucket),
         ("state_node", HashKind::StateNode),
         ("genesis", HashKind::Genesis),
+        ("verifier_draw", HashKind::VerifierDraw),
         ("evidence", HashKind::Evidence),
         ("document", HashKind::Document),
     ];

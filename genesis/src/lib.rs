@@ -11,7 +11,8 @@ use contracts::codec::{Encode, put_bytes, put_list};
 use contracts::crypto::HashKind;
 use contracts::primitives::{ClaimId, ProposalId, RedemptionId, TaskId};
 use contracts::state::{
-    Account, Budget, Globals, Key, Params, ScheduledSet, State, ValidatorEntry, ValidatorSchedule, Value,
+    Account, Budget, Globals, Key, MAX_VERIFIERS, Params, ScheduledSet, State, ValidatorEntry, ValidatorSchedule,
+    Value, VerifierPool,
 };
 use contracts::{AccountId, Amount, BlockHeader, BudgetCode, ChainId, Hash, Height, Role, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -106,7 +107,12 @@ fn validate_redemption_params(params: &Params) -> Result<(), GenesisError> {
     Params::check_redemption_fee(params.redemption_fee)
         .map_err(|err| invalid(format!("params.redemption_fee: {err}; write it in coins, e.g. \"0.25\"")))?;
     Params::check_redemption_min(params.redemption_min)
-        .map_err(|err| invalid(format!("params.redemption_min: {err}; write it in coins, e.g. \"5.00\"")))
+        .map_err(|err| invalid(format!("params.redemption_min: {err}; write it in coins, e.g. \"5.00\"")))?;
+    params.check_task_rules().map_err(|err| {
+        invalid(format!(
+            "params (objection_window_ms, resubmit_window_ms, annual_cap, max_review_share_pct): {err}"
+        ))
+    })
 }
 
 fn is_label(text: &str) -> bool {
@@ -258,6 +264,15 @@ impl Genesis {
         for b in &self.budgets {
             entries.insert(Key::Budget(b.code.clone()), Value::Budget(Budget { balance: b.balance }));
         }
+        // R-REV-2: the verifier pool starts as the genesis verifiers.
+        let mut pool: Vec<AccountId> =
+            self.accounts.iter().filter(|a| a.roles.contains(&Role::Verifier)).map(|a| a.address).collect();
+        pool.sort();
+        pool.dedup();
+        if pool.len() > MAX_VERIFIERS {
+            return Err(invalid(format!("at most {MAX_VERIFIERS} accounts may hold the verifier role")));
+        }
+        entries.insert(Key::Verifiers, Value::Verifiers(VerifierPool { members: pool }));
         let mut validators: Vec<_> =
             self.validators.iter().map(|v| ValidatorEntry { key: v.key, power: v.power }).collect();
         validators.sort();
@@ -362,6 +377,10 @@ mod tests {
                 proposal_ttl_ms: 1000,
                 redemption_fee: Amount::ZERO,
                 redemption_min: Amount::ZERO,
+                objection_window_ms: Params::default_objection_window_ms(),
+                resubmit_window_ms: Params::default_resubmit_window_ms(),
+                annual_cap: Params::default_annual_cap(),
+                max_review_share_pct: Params::default_review_share(),
             },
             treasury: Amount::coins(5),
             budgets: vec![GenesisBudget {

@@ -6,6 +6,7 @@ use crate::primitives::Height;
 use crate::primitives::{AccountId, ProposalId, Role, Timestamp};
 use crate::receipt::Event;
 use crate::state::{
+    MAX_VERIFIERS,
     BlockContext, MAX_COUNCIL, MAX_VALIDATOR_POWER, MAX_VALIDATORS, Overlay, Params, Proposal, ProposalStatus,
     ScheduledSet, VALIDATOR_CHANGE_DELAY, ValidatorEntry, ValidatorSchedule,
 };
@@ -129,7 +130,41 @@ fn check_action(view: &Overlay<'_>, action: &CouncilAction) -> Result<(), Reject
         }
         CouncilAction::SetRedemptionFee { fee } => Params::check_redemption_fee(*fee)?,
         CouncilAction::SetRedemptionMinimum { min } => Params::check_redemption_min(*min)?,
+        CouncilAction::SetTaskRules { .. } => task_rules(&g.params, action).check_task_rules()?,
     }
+    Ok(())
+}
+
+/// The parameters with a `SetTaskRules` action applied.
+fn task_rules(params: &Params, action: &CouncilAction) -> Params {
+    let mut params = params.clone();
+    if let CouncilAction::SetTaskRules { objection_window_ms, resubmit_window_ms, annual_cap, max_review_share_pct } =
+        action
+    {
+        params.objection_window_ms = *objection_window_ms;
+        params.resubmit_window_ms = *resubmit_window_ms;
+        params.annual_cap = *annual_cap;
+        params.max_review_share_pct = *max_review_share_pct;
+    }
+    params
+}
+
+/// R-REV-2: keeps the verifier pool equal to the accounts holding the verifier role.
+fn update_pool(view: &mut Overlay<'_>, account: AccountId, member: bool) -> Result<(), Rejection> {
+    let mut pool = view.verifiers();
+    match (pool.members.binary_search(&account), member) {
+        (Err(at), true) => {
+            if pool.members.len() >= MAX_VERIFIERS {
+                return Err(Rejection::VerifierPoolFull(MAX_VERIFIERS));
+            }
+            pool.members.insert(at, account);
+        }
+        (Ok(at), false) => {
+            pool.members.remove(at);
+        }
+        _ => {}
+    }
+    view.put_verifiers(pool);
     Ok(())
 }
 
@@ -168,7 +203,8 @@ fn changed_set(schedule: &ValidatorSchedule, action: &CouncilAction) -> Result<V
         | CouncilAction::RevokeRole { .. }
         | CouncilAction::SetThreshold { .. }
         | CouncilAction::SetRedemptionFee { .. }
-        | CouncilAction::SetRedemptionMinimum { .. } => return Ok(set),
+        | CouncilAction::SetRedemptionMinimum { .. }
+        | CouncilAction::SetTaskRules { .. } => return Ok(set),
     }
     if set.is_empty() || set.len() > MAX_VALIDATORS {
         return Err(Rejection::ValidatorSetSize { size: set.len(), max: MAX_VALIDATORS });
@@ -228,6 +264,9 @@ fn execute_action(
             let mut acc = view.account(*account).unwrap_or_default();
             acc.roles = acc.roles.with(*role);
             view.put_account(*account, acc);
+            if *role == Role::Verifier {
+                update_pool(view, *account, true)?;
+            }
             let mut events = vec![Event::RoleGranted { proposal: id, account: *account, role: *role }];
             if *role == Role::Council {
                 g.council_size = g.council_size.checked_add(1).ok_or(Rejection::Overflow)?;
@@ -244,6 +283,9 @@ fn execute_action(
             let mut acc = view.account(*account).ok_or(Rejection::RoleNotHeld(*account, *role))?;
             acc.roles = acc.roles.without(*role);
             view.put_account(*account, acc);
+            if *role == Role::Verifier {
+                update_pool(view, *account, false)?;
+            }
             if *role == Role::Council {
                 g.council_size = g.council_size.saturating_sub(1);
             }
@@ -260,6 +302,10 @@ fn execute_action(
         CouncilAction::SetRedemptionMinimum { min } => {
             g.params.redemption_min = *min;
             Event::RedemptionMinimumSet { proposal: id, min: *min }
+        }
+        CouncilAction::SetTaskRules { .. } => {
+            g.params = task_rules(&g.params, action);
+            Event::TaskRulesSet { proposal: id }
         }
         CouncilAction::AddValidator { .. }
         | CouncilAction::RemoveValidator { .. }

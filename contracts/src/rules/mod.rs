@@ -5,11 +5,13 @@
 //! rejection leaves nothing behind but the nonce (R-TX-5).
 
 mod common;
+pub mod due;
 mod execute;
 mod governance;
 mod merchant;
 mod redemption;
-mod tasks;
+pub mod review;
+pub mod tasks;
 mod transfer;
 mod treasury;
 

@@ -11,7 +11,7 @@ use contracts::primitives::{
     AccountId, Amount, BudgetCode, ChainId, ClaimId, Height, Nonce, ProposalId, RedemptionId, Role, RoleSet, TaskId,
 };
 use contracts::state::{
-    Account, Budget, Globals, Key, Params, ScheduledSet, State, ValidatorEntry, ValidatorSchedule, Value,
+    Account, Budget, Globals, Key, Params, ScheduledSet, State, ValidatorEntry, ValidatorSchedule, Value, VerifierPool,
 };
 use contracts::tx::{Action, SignedTx, Tx};
 use ed25519_dalek::SigningKey;
@@ -73,6 +73,14 @@ pub(crate) struct World {
     pub(crate) redemption_fee: Amount,
     /// Smallest redemption, in cents.
     pub(crate) redemption_min: Amount,
+    /// Objection window in ms of block time.
+    pub(crate) objection_window_ms: u64,
+    /// Resubmission window in ms.
+    pub(crate) resubmit_window_ms: u64,
+    /// Annual earning cap.
+    pub(crate) annual_cap: Amount,
+    /// Largest share of a worker's draws per verifier, percent.
+    pub(crate) review_share: u8,
 }
 
 impl World {
@@ -87,6 +95,10 @@ impl World {
             validators: VALIDATORS.iter().map(|seed| (*seed, 1)).collect(),
             redemption_fee: Amount::ZERO,
             redemption_min: Amount::ZERO,
+            objection_window_ms: Params::default_objection_window_ms(),
+            resubmit_window_ms: Params::default_resubmit_window_ms(),
+            annual_cap: Params::default_annual_cap(),
+            review_share: Params::default_review_share(),
         }
     }
 
@@ -125,6 +137,10 @@ impl World {
                 proposal_ttl_ms: self.ttl_ms,
                 redemption_fee: self.redemption_fee,
                 redemption_min: self.redemption_min,
+                objection_window_ms: self.objection_window_ms,
+                resubmit_window_ms: self.resubmit_window_ms,
+                annual_cap: self.annual_cap,
+                max_review_share_pct: self.review_share,
             },
             next_task: TaskId(1),
             next_claim: ClaimId(1),
@@ -144,6 +160,8 @@ impl World {
         for (code, balance) in &self.budgets {
             entries.insert(Key::Budget(code.clone()), Value::Budget(Budget { balance: *balance }));
         }
+        let members = self.accounts.iter().filter(|(_, a)| a.roles.has(Role::Verifier)).map(|(who, _)| *who).collect();
+        entries.insert(Key::Verifiers, Value::Verifiers(VerifierPool { members }));
         let mut validators: Vec<_> =
             self.validators.iter().map(|(seed, power)| ValidatorEntry { key: id(*seed), power: *power }).collect();
         validators.sort();
