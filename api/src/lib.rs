@@ -7,10 +7,10 @@
 pub mod registry;
 pub mod staff;
 
-use contracts::primitives::{ClaimId, PaymentRef, PayoutRef, ProposalId, RedemptionId, TaskId};
+use contracts::primitives::{ClaimId, PaymentRef, PayoutRef, ProposalId, RedemptionId, TaskId, WorkOrderRef};
 use contracts::receipt::Outcome;
-use contracts::state::{ClaimStatus, ProposalStatus, RedemptionStatus, TaskStatus};
-use contracts::tx::{Action, CouncilAction, RejectReason};
+use contracts::state::{Claim, ProposalStatus, RedemptionStatus, TaskStatus};
+use contracts::tx::{Action, CouncilAction};
 use contracts::{AccountId, Amount, BudgetCode, Hash, Height, Nonce, Role, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -180,6 +180,60 @@ pub struct TaskView {
     pub description: Option<String>,
     /// When posted.
     pub posted_at: Timestamp,
+    /// The maintenance work order this task is additional to.
+    pub work_order: WorkOrderRef,
+    /// Approvals a claim needs (k).
+    pub approvals: u8,
+    /// Verifiers drawn per submission (n).
+    pub reviewers: u8,
+}
+
+/// `GET /v1/accounts/{address}/allowance`: where a resident stands against the annual cap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllowanceView {
+    /// The resident.
+    pub account: AccountId,
+    /// The calendar year (Dutch time) at the last block.
+    pub year: u16,
+    /// The cap in force.
+    pub cap: Amount,
+    /// Rewards paid this year.
+    pub earned: Amount,
+    /// Rewards of live claims, reserved against the cap.
+    pub reserved: Amount,
+    /// What is left: cap − earned − reserved.
+    pub remaining: Amount,
+}
+
+/// `GET /v1/accounts/{address}/earnings/{year}`: the rewards paid to a resident in one year,
+/// for a year-end statement. Each line can be checked against the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarningsView {
+    /// The resident.
+    pub account: AccountId,
+    /// The year.
+    pub year: u16,
+    /// The ledger's total for the year (state entry `Earned`).
+    pub total: Amount,
+    /// Each paid claim.
+    pub rewards: Vec<EarningLine>,
+    /// The height the answer was read at.
+    pub height: Height,
+    /// That block's state root.
+    pub state_root: Hash,
+}
+
+/// One paid reward.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarningLine {
+    /// The claim.
+    pub claim: ClaimId,
+    /// The task.
+    pub task: TaskId,
+    /// The reward.
+    pub amount: Amount,
+    /// Block time of the payment.
+    pub paid_at: Timestamp,
 }
 
 /// A claim.
@@ -187,20 +241,10 @@ pub struct TaskView {
 pub struct ClaimView {
     /// Id.
     pub id: ClaimId,
-    /// Task.
-    pub task: TaskId,
-    /// Worker.
-    pub worker: AccountId,
-    /// Status.
-    pub status: ClaimStatus,
-    /// Evidence commitment.
-    pub evidence: Option<Hash>,
-    /// Deciding verifier.
-    pub verifier: Option<AccountId>,
-    /// Rejection reason code.
-    pub reason: Option<RejectReason>,
-    /// When claimed.
-    pub claimed_at: Timestamp,
+    /// Everything the ledger holds about the claim: status, evidence commitment and retention
+    /// date, drawn reviewers and their votes, objection window, objection, resubmission.
+    #[serde(flatten)]
+    pub claim: Claim,
 }
 
 /// `GET /v1/tasks/{id}`.

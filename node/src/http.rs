@@ -161,6 +161,7 @@ pub fn router(handle: Handle, outbox: Option<Outbox>, validator: AccountId) -> R
         .route("/v1/misbehavior", get(misbehavior))
         .route("/v1/validators", get(validators))
         .merge(crate::shop_api::routes())
+        .merge(crate::task_api::routes())
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint; see docs/api.md") })
         .with_state(AppState { handle, outbox, validator })
 }
@@ -381,20 +382,14 @@ fn task_view(l: &Ledger, id: TaskId, t: &Task) -> TaskView {
         description_hash: t.description,
         description: l.storage().document(&t.description).ok().flatten(),
         posted_at: t.posted_at,
+        work_order: t.work_order.clone(),
+        approvals: t.approvals,
+        reviewers: t.reviewers,
     }
 }
 
 fn claim_view(id: ClaimId, c: &Claim) -> ClaimView {
-    ClaimView {
-        id,
-        task: c.task,
-        worker: c.worker,
-        status: c.status,
-        evidence: c.evidence,
-        verifier: c.verifier,
-        reason: c.reason,
-        claimed_at: c.claimed_at,
-    }
+    ClaimView { id, claim: c.clone() }
 }
 
 async fn tasks(State(handle): State<Handle>) -> ApiResult<Vec<TaskView>> {

@@ -186,6 +186,7 @@ impl Ledger {
         let ctx = BlockContext {
             height: Height(self.head.height.0.saturating_add(1)),
             time: Timestamp(wall_clock_ms().0.max(self.head.time.0.saturating_add(1))),
+            parent: self.head.hash(),
         };
         // Dry run against the committed state when nothing of this account is pending, so the
         // sender hears "insufficient balance" now instead of in a receipt. Behind pending

@@ -11,6 +11,7 @@ pub mod mempool;
 pub mod shop;
 pub mod shop_api;
 pub mod storage;
+pub mod task_api;
 pub mod txgossip;
 
 use std::path::Path;

@@ -38,11 +38,27 @@ enum Command {
         /// Consensus port of the first node; node k uses the port + k - 1, and gossip the port + 100 + k - 1.
         #[arg(long, default_value_t = 27000)]
         p2p_port: u16,
+        /// Objection window of this dev network in seconds, instead of Heerlen's 48 hours, so
+        /// that a demo or a test sees rewards paid. Written into the devnet's genesis.
+        #[arg(long, value_name = "SECONDS")]
+        objection_window_secs: Option<u64>,
     },
 }
 
-fn devnet(dir: &std::path::Path, listen: SocketAddr, validators: Option<usize>, p2p_port: u16) -> anyhow::Result<()> {
+fn devnet(
+    dir: &std::path::Path,
+    listen: SocketAddr,
+    validators: Option<usize>,
+    p2p_port: u16,
+    objection_window_secs: Option<u64>,
+) -> anyhow::Result<()> {
     let mut template = genesis::Template::heerlen().context("the embedded Heerlen template")?;
+    if let Some(secs) = objection_window_secs {
+        template.params.objection_window_ms = secs
+            .checked_mul(1000)
+            .filter(|ms| *ms <= contracts::state::MAX_OBJECTION_WINDOW_MS)
+            .ok_or_else(|| anyhow::anyhow!("--objection-window-secs must be at most 30 days (2592000)"))?;
+    }
     let slots = template.validators.len();
     let count = validators.unwrap_or(slots);
     if count == 0 || count > slots {
@@ -97,7 +113,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
-        Command::Devnet { dir, listen, validators, p2p_port } => devnet(&dir, listen, validators, p2p_port),
+        Command::Devnet { dir, listen, validators, p2p_port, objection_window_secs } => {
+            devnet(&dir, listen, validators, p2p_port, objection_window_secs)
+        }
         Command::Run { config } => Config::load(&config).map_err(anyhow::Error::from).and_then(|config| {
             tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

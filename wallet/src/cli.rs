@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use contracts::primitives::PayoutRef;
+use contracts::primitives::{PayoutRef, WorkOrderRef};
 use contracts::tx::RejectReason;
 use contracts::{Amount, BudgetCode, Role};
 
@@ -93,6 +93,13 @@ pub enum Command {
 
     /// Show an account's balance, roles and enrolment.
     Balance {
+        /// Address or local account name [default: the selected account].
+        #[arg(value_name = "ACCOUNT")]
+        target: Option<String>,
+    },
+
+    /// Show what a resident may still earn this year under the annual cap.
+    Allowance {
         /// Address or local account name [default: the selected account].
         #[arg(value_name = "ACCOUNT")]
         target: Option<String>,
@@ -289,6 +296,25 @@ pub enum TaskCommand {
         /// YYYY-MM-DD (end of that day, UTC), YYYY-MM-DDTHH:MM (UTC) or +Nd (N days from now).
         #[arg(long, value_name = "DATE")]
         deadline: String,
+        /// The maintenance department's work-order reference this task is additional to, like
+        /// BOR-2026-0142 (required: no task may displace regular maintenance work).
+        #[arg(long, value_name = "REF")]
+        work_order: WorkOrderRef,
+        /// Approvals each submission needs (k of n).
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=7))]
+        approvals: u8,
+        /// Verifiers drawn for each submission (n, 1 to 7).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=7))]
+        reviewers: u8,
+        /// Save as a draft: nothing moves into escrow until `task open`.
+        #[arg(long)]
+        draft: bool,
+    },
+
+    /// Officer: publish a draft task; its escrow moves from the budget.
+    Open {
+        /// Task id.
+        task: u64,
     },
 
     /// Resident: claim a slot of a task.
@@ -304,21 +330,57 @@ pub enum TaskCommand {
         /// Evidence file (at most 8 MiB). Stored by the node; only a commitment goes on chain.
         #[arg(long, value_name = "FILE")]
         evidence: PathBuf,
+        /// Days the evidence store keeps the file before erasing it (1 to 730).
+        #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u64).range(1..=730))]
+        retain_days: u64,
     },
 
-    /// Verifier: approve submitted work; the resident is paid from escrow.
+    /// Verifier drawn for a claim: approve the work. With k approvals the objection window
+    /// opens; the resident is paid when it closes.
     Approve {
         /// Claim id.
         claim: u64,
     },
 
-    /// Verifier: reject submitted work; the slot opens again.
+    /// Verifier drawn for a claim: reject the work with a reason code the resident sees.
     Reject {
         /// Claim id.
         claim: u64,
-        /// incomplete, evidence_unclear, wrong_location, quality_insufficient or duplicate.
+        /// incomplete, evidence_unclear, wrong_location, quality_insufficient, duplicate,
+        /// conflict_of_interest or not_additional.
         #[arg(long, value_name = "CODE")]
         reason: RejectReason,
+    },
+
+    /// Officer or verifier: object to approved work during its objection window. An officer's
+    /// objection rejects it at once; a verifier's waits for an officer (`task resolve`).
+    Object {
+        /// Claim id.
+        claim: u64,
+        /// A reason code, as for `task reject`.
+        #[arg(long, value_name = "CODE")]
+        reason: RejectReason,
+    },
+
+    /// Officer: decide a verifier's objection.
+    Resolve {
+        /// Claim id.
+        claim: u64,
+        /// Uphold the objection: the work is rejected.
+        #[arg(long, conflicts_with = "dismiss", required_unless_present = "dismiss")]
+        uphold: bool,
+        /// Dismiss it: the reward is paid when the window closes (at once if it has).
+        #[arg(long)]
+        dismiss: bool,
+    },
+
+    /// Your review work: as a verifier, the claims you were drawn for and have not voted on; as
+    /// an officer, the claims on your tasks waiting for review, in their objection window, or
+    /// overdue.
+    Queue {
+        /// Submitted work waiting longer than this many hours counts as overdue.
+        #[arg(long, default_value_t = 72)]
+        overdue_hours: u64,
     },
 
     /// Officer: cancel a task you posted; unpaid escrow returns to the budget.
@@ -348,6 +410,22 @@ pub enum CouncilCommand {
 /// `heitje council propose …`.
 #[derive(Debug, Subcommand)]
 pub enum ProposeCommand {
+    /// Change the task-review rules; options left out keep their current value.
+    TaskRules {
+        /// Objection window in hours of block time.
+        #[arg(long, value_name = "HOURS")]
+        objection_window_hours: Option<u64>,
+        /// Resubmission window in days.
+        #[arg(long, value_name = "DAYS")]
+        resubmit_days: Option<u64>,
+        /// Annual earning cap per resident, in coins.
+        #[arg(long, value_name = "COINS")]
+        annual_cap: Option<Amount>,
+        /// Largest share of one worker's reviews per verifier, in percent.
+        #[arg(long, value_name = "PERCENT")]
+        review_share: Option<u8>,
+    },
+
     /// Mint new coins into the treasury.
     Mint {
         /// Coins to mint.

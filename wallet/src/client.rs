@@ -111,6 +111,26 @@ impl Client {
         self.get_json(&format!("/v1/accounts/{address}"), &[])
     }
 
+    /// `GET /v1/accounts/{address}/allowance`.
+    pub fn allowance(&self, address: &AccountId) -> Result<api::AllowanceView, Error> {
+        self.get_json(&format!("/v1/accounts/{address}/allowance"), &[])
+    }
+
+    /// `GET /v1/accounts/{address}/earnings/{year}`.
+    pub fn earnings(&self, address: &AccountId, year: u16) -> Result<api::EarningsView, Error> {
+        self.get_json(&format!("/v1/accounts/{address}/earnings/{year}"), &[])
+    }
+
+    /// `GET /v1/params`: the chain parameters in force.
+    pub fn params(&self) -> Result<contracts::state::Params, Error> {
+        self.get_json("/v1/params", &[])
+    }
+
+    /// `GET /v1/claims`: every claim (for review queues).
+    pub fn claims(&self) -> Result<Vec<api::ClaimView>, Error> {
+        self.get_json("/v1/claims", &[])
+    }
+
     /// `GET /v1/accounts/{address}/history`.
     pub fn history(&self, address: &AccountId, limit: u16, before_height: Option<u64>) -> Result<History, Error> {
         let mut query = vec![("limit", limit.to_string())];

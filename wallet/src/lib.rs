@@ -26,7 +26,7 @@ use cli::{
 };
 use commands::context::Context;
 use commands::{
-    account, contacts, council, payments, query, registrar, registry, settle, shop, task, transfer, treasury,
+    account, contacts, council, payments, query, registrar, registry, review, settle, shop, task, transfer, treasury,
 };
 
 /// Runs one `heitje` command.
@@ -47,6 +47,7 @@ fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         },
         Command::Status => query::status(ctx),
         Command::Balance { target } => query::balance(ctx, target.as_deref()),
+        Command::Allowance { target } => review::allowance(ctx, target.as_deref()),
         Command::History { target, limit, before_height } => {
             query::history(ctx, target.as_deref(), limit, before_height)
         }
@@ -55,13 +56,32 @@ fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Task(command) => match command {
             TaskCommand::List => query::tasks(ctx),
             TaskCommand::Show { id } => query::task(ctx, id),
-            TaskCommand::Post { budget, title, reward, slots, deadline } => {
-                task::post(ctx, &task::Posting { budget: &budget, title: &title, reward, slots, deadline: &deadline })
+            TaskCommand::Post { budget, title, reward, slots, deadline, work_order, approvals, reviewers, draft } => {
+                task::post(
+                    ctx,
+                    &task::Posting {
+                        budget: &budget,
+                        title: &title,
+                        reward,
+                        slots,
+                        deadline: &deadline,
+                        work_order: &work_order,
+                        approvals,
+                        reviewers,
+                        draft,
+                    },
+                )
             }
+            TaskCommand::Open { task: id } => task::open(ctx, id),
             TaskCommand::Claim { task: id } => task::claim(ctx, id),
-            TaskCommand::Submit { claim, evidence } => task::submit_work(ctx, claim, &evidence),
+            TaskCommand::Submit { claim, evidence, retain_days } => {
+                task::submit_work(ctx, claim, &evidence, retain_days)
+            }
             TaskCommand::Approve { claim } => task::approve(ctx, claim),
             TaskCommand::Reject { claim, reason } => task::reject(ctx, claim, reason),
+            TaskCommand::Object { claim, reason } => task::object(ctx, claim, reason),
+            TaskCommand::Resolve { claim, uphold, dismiss: _ } => task::resolve(ctx, claim, uphold),
+            TaskCommand::Queue { overdue_hours } => review::queue(ctx, overdue_hours),
             TaskCommand::Cancel { task: id } => task::cancel(ctx, id),
         },
         Command::Budgets => query::budgets(ctx),

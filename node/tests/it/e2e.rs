@@ -177,6 +177,52 @@ pub(crate) fn address_of(net: &Net, name: &str) -> String {
         .to_owned()
 }
 
+/// The local account names of the verifiers drawn for `claim`, in draw order.
+pub(crate) fn drawn_verifiers(net: &Net, claim: &str) -> Vec<String> {
+    let view = net.json(&format!("/v1/claims/{claim}"));
+    let list: Value = serde_json::from_str(&net.ok(None, &["--json", "account", "list"])).expect("account list");
+    let accounts = list.get("accounts").unwrap_or(&list).as_array().cloned().unwrap_or_default();
+    view["reviewers"]
+        .as_array()
+        .expect("reviewers")
+        .iter()
+        .map(|r| {
+            accounts
+                .iter()
+                .find(|a| a["address"] == *r)
+                .and_then(|a| a["name"].as_str())
+                .unwrap_or_else(|| panic!("drawn verifier {r} is not a local account"))
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Waits (bounded) until `claim` has `status`; returns the claim.
+pub(crate) fn wait_claim(net: &Net, claim: &str, status: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let view = net.json(&format!("/v1/claims/{claim}"));
+        if view["status"] == status {
+            return view;
+        }
+        assert!(std::time::Instant::now() < deadline, "claim {claim} never became {status}: {view}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+/// The drawn verifiers approve `claim` until it is in its objection window; then waits until
+/// the window closed and the reward is paid.
+pub(crate) fn approve_and_wait_paid(net: &Net, claim: &str) {
+    for name in drawn_verifiers(net, claim) {
+        let status = net.json(&format!("/v1/claims/{claim}"))["status"].clone();
+        if status == "in_objection_window" {
+            break;
+        }
+        net.ok(Some(&name), &["task", "approve", claim]);
+    }
+    wait_claim(net, claim, "rewarded");
+}
+
 pub(crate) fn restore_role_accounts(net: &Net, dir: &Path) {
     for entry in std::fs::read_dir(dir.join("keys")).expect("keys dir") {
         let path = entry.expect("entry").path();
@@ -228,6 +274,12 @@ fn issue_2_and_3_the_whole_story_runs_on_four_validators_and_survives_kill_9() {
             "3",
             "--deadline",
             "+14d",
+            "--work-order",
+            "BOR-2026-0001",
+            "--approvals",
+            "1",
+            "--reviewers",
+            "1",
         ],
     );
     let task = net.json("/v1/tasks/1");
@@ -269,7 +321,13 @@ fn issue_2_and_3_the_whole_story_runs_on_four_validators_and_survives_kill_9() {
     net.ok(Some("council-3"), &["council", "approve", "2"]);
     let posted = net.refused(Some("officer"), &["task", "approve", "1"]);
     assert!(posted.contains("verifier_posted_task") || posted.contains("task they posted"), "{posted}");
-    net.ok(Some("verifier"), &["task", "approve", "1"]);
+    // The drawn verifier approves; the reward is paid when the objection window closes.
+    let drawn = drawn_verifiers(&net, "1");
+    assert_eq!(drawn.len(), 1);
+    assert!(drawn[0].starts_with("verifier"), "drawn from the verifier pool: {drawn:?}");
+    let approved = net.ok(Some(&drawn[0]), &["task", "approve", "1"]);
+    assert!(approved.contains("objection window open until"), "paid only after the window: {approved}");
+    wait_claim(&net, "1", "rewarded");
     assert_eq!(net.balance(&alice), "15.00");
     assert_eq!(net.json("/v1/tasks/1")["task"]["escrow"], "30.00");
 

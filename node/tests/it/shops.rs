@@ -42,7 +42,8 @@ fn issue_4_shops_take_payments_redeem_and_the_treasurer_settles_once() {
         Some("officer"),
         &["task", "post", "--budget", "grasbroek", "--title", "Weed the Vijverpark beds", "--reward", "20.00"]
             .into_iter()
-            .chain(["--slots", "3", "--deadline", "+14d"])
+            .chain(["--slots", "3", "--deadline", "+14d", "--work-order", "BOR-2026-0002"])
+            .chain(["--approvals", "1", "--reviewers", "1"])
             .collect::<Vec<_>>(),
     );
     let photo = tmp.path().join("beds.jpg");
@@ -55,7 +56,7 @@ fn issue_4_shops_take_payments_redeem_and_the_treasurer_settles_once() {
         net.ok(Some(name), &["task", "claim", "1"]);
         let claim = (i + 1).to_string();
         net.ok(Some(name), &["task", "submit", &claim, "--evidence", photo.to_str().expect("path")]);
-        net.ok(Some("verifier"), &["task", "approve", &claim]);
+        crate::e2e::approve_and_wait_paid(&net, &claim);
         assert_eq!(net.balance(&address), "20.00");
         residents.push(address);
     }
@@ -281,7 +282,8 @@ fn a_crash_between_burn_and_settlement_and_during_settlement_loses_and_duplicate
         Some("officer"),
         &["task", "post", "--budget", "grasbroek", "--title", "Sweep the Tuinwijk alleys", "--reward", "30.00"]
             .into_iter()
-            .chain(["--slots", "1", "--deadline", "+14d"])
+            .chain(["--slots", "1", "--deadline", "+14d", "--work-order", "BOR-2026-0003"])
+            .chain(["--approvals", "1", "--reviewers", "1"])
             .collect::<Vec<_>>(),
     );
     net.ok(None, &["account", "new", "dana"]);
@@ -291,7 +293,7 @@ fn a_crash_between_burn_and_settlement_and_during_settlement_loses_and_duplicate
     let photo = tmp.path().join("alley.jpg");
     std::fs::write(&photo, b"\xff\xd8\xff\xe0 a swept alley").expect("photo");
     net.ok(Some("dana"), &["task", "submit", "1", "--evidence", photo.to_str().expect("path")]);
-    net.ok(Some("verifier"), &["task", "approve", "1"]);
+    crate::e2e::approve_and_wait_paid(&net, "1");
     let shop = address_of(&net, "shop");
     net.ok(Some("dana"), &["send", &shop, "30.00"]);
     net.ok(

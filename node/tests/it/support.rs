@@ -73,6 +73,9 @@ pub(crate) fn free_port_block(count: u16) -> u16 {
     panic!("no free block of loopback ports");
 }
 
+/// The objection window of test networks: long enough to object in, short enough to wait out.
+pub(crate) const OBJECTION_WINDOW_SECS: u64 = 3;
+
 /// Creates a dev network of `validators` nodes in `dir`, the first node's API on `addr`, and
 /// returns the nodes' config files.
 pub(crate) fn create_network(dir: &Path, addr: SocketAddr, validators: u16) -> Vec<PathBuf> {
@@ -82,6 +85,7 @@ pub(crate) fn create_network(dir: &Path, addr: SocketAddr, validators: u16) -> V
         .arg(dir)
         .args(["--listen", &addr.to_string()])
         .args(["--validators", &validators.to_string(), "--p2p-port", &p2p.to_string()])
+        .args(["--objection-window-secs", &OBJECTION_WINDOW_SECS.to_string()])
         .output()
         .expect("run heitje-node devnet");
     assert!(out.status.success(), "devnet failed: {}", String::from_utf8_lossy(&out.stderr));

@@ -34,6 +34,17 @@ pub(crate) fn propose(ctx: &Context, command: &ProposeCommand) -> anyhow::Result
         ProposeCommand::RotateValidator { old, new } => {
             CouncilAction::RotateValidatorKey { old: ctx.resolve(old)?, new: ctx.resolve(new)? }
         }
+        ProposeCommand::TaskRules { objection_window_hours, resubmit_days, annual_cap, review_share } => {
+            let now = ctx.client().params()?;
+            let hours = |h: u64| h.checked_mul(3_600_000).ok_or_else(|| anyhow::anyhow!("{h} hours is too long"));
+            let days = |d: u64| d.checked_mul(86_400_000).ok_or_else(|| anyhow::anyhow!("{d} days is too long"));
+            CouncilAction::SetTaskRules {
+                objection_window_ms: objection_window_hours.map(hours).transpose()?.unwrap_or(now.objection_window_ms),
+                resubmit_window_ms: resubmit_days.map(days).transpose()?.unwrap_or(now.resubmit_window_ms),
+                annual_cap: annual_cap.unwrap_or(now.annual_cap),
+                max_review_share_pct: review_share.unwrap_or(now.max_review_share_pct),
+            }
+        }
     };
     let summary = format!("Propose to the council: {}", describe::council_action(&action));
     let status = submit::submit(ctx, &signer, &summary, |_| Ok(Action::Propose(Propose { action: action.clone() })))?;

@@ -46,8 +46,33 @@ pub(crate) fn event(event: &Event) -> String {
             format!("{worker} submitted work for claim {claim} (evidence {evidence})")
         }
         Event::WorkApproved { task, claim, worker, verifier, reward } => {
-            format!("claim {claim} on task {task} approved by {verifier}; {reward} paid to {worker}")
+            format!(
+                "claim {claim} on task {task} approved (last vote by {verifier}); {reward} held for {worker} until \
+                 the objection window closes"
+            )
         }
+        Event::VoteCast { claim, verifier, reason } => match reason {
+            None => format!("{verifier} approved claim {claim}"),
+            Some(reason) => format!("{verifier} rejected claim {claim}: {}", reason.code()),
+        },
+        Event::WindowOpened { claim, worker, closes } => {
+            format!("objection window for claim {claim} of {worker} open until {}", crate::time::format_utc(*closes))
+        }
+        Event::ObjectionRaised { claim, by, reason } => format!("{by} objected to claim {claim}: {}", reason.code()),
+        Event::ObjectionResolved { claim, by, upheld } => {
+            format!("{by} {} the objection to claim {claim}", if *upheld { "upheld" } else { "dismissed" })
+        }
+        Event::TaskOpened { task, escrow } => format!("draft task {task} published; {escrow} held in escrow"),
+        Event::RewardPaid { task, claim, worker, reward } => {
+            format!("{reward} paid to {worker} for claim {claim} on task {task}")
+        }
+        Event::TaskExpired { task, budget, refund } => {
+            format!("task {task} reached its deadline; {refund} returned to budget {budget}")
+        }
+        Event::ClaimClosed { claim, worker, refund } => {
+            format!("claim {claim} of {worker} closed unpaid; {refund} returned to the budget")
+        }
+        Event::TaskRulesSet { proposal } => format!("task-review rules changed (proposal {proposal})"),
         Event::WorkRejected { task, claim, worker, verifier, reason } => {
             format!("claim {claim} of {worker} on task {task} rejected by {verifier}: {}", reason.code())
         }
@@ -95,6 +120,14 @@ pub(crate) fn council_action(action: &CouncilAction) -> String {
         CouncilAction::RotateValidatorKey { old, new } => format!("replace validator key {old} by {new}"),
         CouncilAction::SetRedemptionFee { fee } => format!("set the redemption fee to {fee}"),
         CouncilAction::SetRedemptionMinimum { min } => format!("set the redemption minimum to {min}"),
+        CouncilAction::SetTaskRules { objection_window_ms, resubmit_window_ms, annual_cap, max_review_share_pct } => {
+            format!(
+                "set the task rules: objection window {} h, resubmission window {} days, annual cap {annual_cap}, \
+                 review share {max_review_share_pct}%",
+                objection_window_ms / 3_600_000,
+                resubmit_window_ms / 86_400_000
+            )
+        }
     }
 }
 
@@ -124,6 +157,11 @@ pub(crate) fn action(action: &Action) -> String {
         Action::Pay(p) => format!("{} to shop {} for {}", p.amount, p.merchant.short(), p.reference),
         Action::LinkTill(l) => format!("link till {}", l.till.short()),
         Action::UnlinkTill(u) => format!("unlink till {}", u.till.short()),
+        Action::OpenTask(o) => format!("open task {}", o.task),
+        Action::ObjectToWork(o) => format!("object to claim {} ({})", o.claim, o.reason.code()),
+        Action::ResolveObjection(r) => {
+            format!("{} the objection to claim {}", if r.uphold { "uphold" } else { "dismiss" }, r.claim)
+        }
     }
 }
 
@@ -140,11 +178,27 @@ pub(crate) fn event_for(event: &Event, me: &AccountId) -> String {
             format!("{amount} {} → {}", from.short(), to.short())
         }
         Event::WorkApproved { claim, worker, reward, .. } if worker == me => {
-            format!("+{reward} reward (claim {claim})")
+            format!("claim {claim} approved: {reward} after the objection window")
         }
         Event::WorkApproved { claim, worker, reward, .. } => {
-            format!("approved claim {claim}: {reward} to {}", worker.short())
+            format!("approved claim {claim}: {reward} for {}", worker.short())
         }
+        Event::RewardPaid { claim, reward, .. } => format!("+{reward} reward (claim {claim})"),
+        Event::VoteCast { claim, reason: None, .. } => format!("approve vote on claim {claim}"),
+        Event::VoteCast { claim, reason: Some(reason), .. } => {
+            format!("reject vote on claim {claim}: {}", reason.code())
+        }
+        Event::WindowOpened { claim, closes, .. } => {
+            format!("claim {claim}: objection window until {}", crate::time::format_utc(*closes))
+        }
+        Event::ObjectionRaised { claim, reason, .. } => format!("objection to claim {claim}: {}", reason.code()),
+        Event::ObjectionResolved { claim, upheld, .. } => {
+            format!("objection to claim {claim} {}", if *upheld { "upheld" } else { "dismissed" })
+        }
+        Event::TaskOpened { task, escrow } => format!("task {task} opened: {escrow} escrow"),
+        Event::TaskExpired { task, refund, .. } => format!("task {task} expired, {refund} back"),
+        Event::ClaimClosed { claim, refund, .. } => format!("claim {claim} closed, {refund} back"),
+        Event::TaskRulesSet { .. } => "task rules changed".to_owned(),
         Event::WorkRejected { claim, reason, .. } => {
             format!("claim {claim} rejected: {}", reason.code())
         }

@@ -12,6 +12,7 @@ pub(crate) mod payments;
 pub(crate) mod query;
 pub(crate) mod registrar;
 pub(crate) mod registry;
+pub(crate) mod review;
 pub(crate) mod settle;
 pub(crate) mod shop;
 pub(crate) mod submit;

@@ -185,6 +185,8 @@ pub(crate) fn tasks(ctx: &Context) -> anyhow::Result<()> {
 fn task_state(task: &api::TaskView) -> String {
     match task.status {
         contracts::state::TaskStatus::Cancelled => "cancelled",
+        contracts::state::TaskStatus::Draft => "draft",
+        contracts::state::TaskStatus::Expired => "expired",
         contracts::state::TaskStatus::Open if task.expired => "expired",
         contracts::state::TaskStatus::Open if task.free_slots == 0 => "full",
         contracts::state::TaskStatus::Open => "open",
@@ -225,6 +227,8 @@ pub(crate) fn task(ctx: &Context, id: u64) -> anyhow::Result<()> {
             ("Escrow", task.escrow.to_string()),
             ("Deadline", format!("{} UTC", utc(task.deadline))),
             ("Posted", format!("{} UTC by {}", utc(task.posted_at), task.poster)),
+            ("Work order", task.work_order.to_string()),
+            ("Review", format!("{} of {} drawn verifiers approve", task.approvals, task.reviewers)),
             ("Description hash", task.description_hash.to_string()),
         ]);
         match &task.description {
@@ -237,15 +241,18 @@ pub(crate) fn task(ctx: &Context, id: u64) -> anyhow::Result<()> {
             text.push_str("\nNo claims yet.\n");
         } else {
             let mut table =
-                Table::new(&["CLAIM", "WORKER", "STATUS", "EVIDENCE", "VERIFIER", "REASON", "CLAIMED (UTC)"]);
-            for claim in &detail.claims {
+                Table::new(&["CLAIM", "WORKER", "STATUS", "VOTES", "REASON", "WINDOW CLOSES", "CLAIMED (UTC)"]);
+            for view in &detail.claims {
+                let claim = &view.claim;
+                let approvals = claim.approvals();
+                let votes = format!("{approvals}✓ {}✗ of {}", claim.rejections(), claim.reviewers.len());
                 table.row(vec![
-                    claim.id.to_string(),
+                    view.id.to_string(),
                     claim.worker.short(),
                     format!("{:?}", claim.status).to_lowercase(),
-                    claim.evidence.map(|e| e.to_string()).unwrap_or_else(|| "-".to_owned()),
-                    claim.verifier.map(|v| v.short()).unwrap_or_else(|| "-".to_owned()),
+                    votes,
                     claim.reason.map(|r| r.code().to_owned()).unwrap_or_else(|| "-".to_owned()),
+                    claim.window_closes.map_or_else(|| "-".to_owned(), utc),
                     utc(claim.claimed_at),
                 ]);
             }

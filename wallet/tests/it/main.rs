@@ -293,6 +293,8 @@ fn bad_deadlines_and_codes_are_refused_before_signing() {
             "2",
             "--deadline",
             deadline,
+            "--work-order",
+            "BOR-2026-0142",
         ])
     };
     let run = post("31-12-2030", "grasbroek").expect(2);
@@ -301,6 +303,19 @@ fn bad_deadlines_and_codes_are_refused_before_signing() {
     assert!(run.stderr.contains("not in the future"), "{}", run.stderr);
     let run = post("+3d", "Gras Broek").expect(2);
     assert!(run.stderr.contains("budget code"), "{}", run.stderr);
+    // Anti-displacement: no task without the work order it is additional to.
+    let base = ["--yes", "task", "post", "--budget", "grasbroek", "--title", "Sweep", "--reward", "10", "--slots", "2"];
+    let run = wallet.run(&[&base[..], &["--deadline", "+3d"]].concat()).expect(2);
+    assert!(run.stderr.contains("--work-order"), "{}", run.stderr);
+    let run = wallet.run(&[&base[..], &["--deadline", "+3d", "--work-order", "bor 12"]].concat()).expect(2);
+    assert!(run.stderr.contains("work-order reference"), "{}", run.stderr);
+    let run = wallet
+        .run(
+            &[&base[..], &["--deadline", "+3d", "--work-order", "BOR-1", "--approvals", "3", "--reviewers", "2"]]
+                .concat(),
+        )
+        .expect(2);
+    assert!(run.stderr.contains("more than --reviewers"), "{}", run.stderr);
     let run = wallet.run(&["--yes", "task", "reject", "4", "--reason", "lazy"]).expect(2);
     assert!(run.stderr.contains("evidence_unclear"), "{}", run.stderr);
     let run = wallet.run(&["--yes", "treasury", "settle", "4", "--reference", "paid to mrs. jansen"]).expect(2);
@@ -435,6 +450,8 @@ fn task_post_puts_the_description_hash_on_chain_and_not_the_text() {
             "3",
             "--deadline",
             "2099-12-31",
+            "--work-order",
+            "BOR-2026-0142",
         ])
         .expect(0)
         .json();
@@ -452,6 +469,8 @@ fn task_post_puts_the_description_hash_on_chain_and_not_the_text() {
             assert_eq!(post.budget.as_str(), "grasbroek");
             // 2099-12-31 23:59:59 UTC.
             assert_eq!(post.deadline.0, 4_102_444_799_000);
+            assert_eq!(post.work_order.as_str(), "BOR-2026-0142");
+            assert_eq!((post.approvals, post.reviewers, post.draft), (2, 3, false), "2 of 3 unless told otherwise");
         }
         other => panic!("expected PostTask, got {other:?}"),
     }
@@ -476,6 +495,8 @@ fn task_submit_uploads_the_evidence_bytes_and_commits_to_them() {
         Action::SubmitWork(work) => {
             assert_eq!(work.claim.0, 40);
             assert_eq!(work.evidence, HashKind::Evidence.hash(&upload.body));
+            let days = (work.retain_until.0.saturating_sub(now_ms())) / 86_400_000;
+            assert!((364..=365).contains(&days), "kept a year unless told otherwise: {days} days");
         }
         other => panic!("expected SubmitWork, got {other:?}"),
     }
@@ -517,4 +538,10 @@ fn a_password_file_is_enough_for_scripts() {
     let run = wallet.run_env(&["--password-file", &short.to_string_lossy(), "account", "new", "bob"], &[]).expect(2);
     assert!(run.stderr.contains("at least 8 characters"), "{}", run.stderr);
     assert!(!Path::new(&wallet.path("keystore/bob.json")).exists());
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
