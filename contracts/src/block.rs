@@ -60,6 +60,8 @@ pub struct Block {
     pub txs: Vec<SignedTx>,
 }
 
+crate::described_struct!(Block { header, txs });
+
 impl Encode for Block {
     fn encode(&self, out: &mut Vec<u8>) {
         self.header.encode(out);
@@ -102,6 +104,8 @@ pub struct CommitCert {
     /// Signatures, in validator order.
     pub signatures: Vec<CommitSignature>,
 }
+
+crate::described_struct!(CommitCert { height, round, block_hash, signatures });
 
 impl Encode for CommitCert {
     fn encode(&self, out: &mut Vec<u8>) {

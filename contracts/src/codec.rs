@@ -251,6 +251,23 @@ macro_rules! codec_struct {
                 Ok(Self { $( $field: $crate::codec::Decode::decode(reader)?, )* })
             }
         }
+        $crate::described_struct!($name { $($field),* });
+    };
+}
+
+/// Implements [`crate::schema::Described`] for a struct from its field list (R-PRIV-1).
+#[macro_export]
+macro_rules! described_struct {
+    ($name:ident { $($field:ident),* $(,)? }) => {
+        impl $crate::schema::Described for $name {
+            fn shape() -> $crate::schema::Shape {
+                $crate::schema::Shape::Struct {
+                    name: stringify!($name),
+                    fields: vec![$( (stringify!($field), $crate::schema::shape_of(|s: &$name| &s.$field)) ),*],
+                }
+            }
+        }
+        impl $crate::schema::ListItem for $name {}
     };
 }
 
@@ -271,6 +288,12 @@ macro_rules! codec_unit_enum {
                 }
             }
         }
+        impl $crate::schema::Described for $name {
+            fn shape() -> $crate::schema::Shape {
+                $crate::schema::Shape::Enum { name: stringify!($name), variants: vec![$( stringify!($variant) ),*] }
+            }
+        }
+        impl $crate::schema::ListItem for $name {}
     };
 }
 
@@ -291,6 +314,15 @@ macro_rules! codec_newtype_enum {
                 }
             }
         }
+        impl $crate::schema::Described for $name {
+            fn shape() -> $crate::schema::Shape {
+                $crate::schema::Shape::Variants {
+                    name: stringify!($name),
+                    variants: vec![$( (stringify!($variant), vec![("0", $crate::schema::shape_of_ctor(Self::$variant))]) ),*],
+                }
+            }
+        }
+        impl $crate::schema::ListItem for $name {}
     };
 }
 

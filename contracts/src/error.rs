@@ -299,7 +299,9 @@ pub enum Rejection {
         max: u8,
     },
     /// R-REV-2: too few verifiers may review this claim.
-    #[error("only {eligible} verifiers may review this claim but the task draws {needed}; ask the council to appoint more verifiers, then submit again")]
+    #[error(
+        "only {eligible} verifiers may review this claim but the task draws {needed}; ask the council to appoint more verifiers, then submit again"
+    )]
     NotEnoughVerifiers {
         /// n.
         needed: u8,
@@ -331,7 +333,9 @@ pub enum Rejection {
     #[error("only an officer or a verifier who did not do the work may object")]
     MayNotObject,
     /// R-REV-6: one resubmission, within the window after a rejection.
-    #[error("claim {0} cannot be submitted again: a rejected claim may be resubmitted once, within the resubmission window")]
+    #[error(
+        "claim {0} cannot be submitted again: a rejected claim may be resubmitted once, within the resubmission window"
+    )]
     ResubmitNotAllowed(ClaimId),
     /// The task is a draft, or no longer a draft.
     #[error("task {task} is {status}, not {expected}")]

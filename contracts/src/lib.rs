@@ -14,6 +14,7 @@ pub mod error;
 pub mod primitives;
 pub mod receipt;
 pub mod rules;
+pub mod schema;
 pub mod state;
 pub mod tx;
 

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::codec::{Decode, DecodeError, Encode, Reader, put_bytes};
 use crate::error::Rejection;
 use crate::primitives::{
-    AccountId, Amount, BudgetCode, ClaimId, Hash, Height, PaymentRef, PayoutRef, ProposalId, RedemptionId, Role, TaskId, Timestamp,
+    AccountId, Amount, BudgetCode, ClaimId, Hash, Height, PaymentRef, PayoutRef, ProposalId, RedemptionId, Role,
+    TaskId, Timestamp,
 };
 use crate::tx::RejectReason;
 
@@ -342,6 +343,26 @@ macro_rules! codec_struct_enum {
                 })
             }
         }
+        impl $crate::schema::Described for $name {
+            fn shape() -> $crate::schema::Shape {
+                $crate::schema::Shape::Variants {
+                    name: stringify!($name),
+                    variants: vec![$(
+                        (stringify!($variant), vec![$(
+                            (
+                                stringify!($field),
+                                $crate::schema::shape_of(|e: &$name| match e {
+                                    $name::$variant { $field, .. } => $field,
+                                    #[allow(unreachable_patterns)]
+                                    _ => unreachable!("a shape projection is never called"),
+                                }),
+                            )
+                        ),*])
+                    ),*],
+                }
+            }
+        }
+        impl $crate::schema::ListItem for $name {}
     };
 }
 
@@ -481,6 +502,26 @@ impl Encode for Outcome {
                 put_bytes(out, reason.as_bytes());
                 put_bytes(out, message.as_bytes());
             }
+        }
+    }
+}
+
+impl crate::schema::Described for Outcome {
+    fn shape() -> crate::schema::Shape {
+        use crate::schema::Shape;
+        Shape::Variants {
+            name: "Outcome",
+            variants: vec![
+                ("Accepted", vec![("events", <Vec<Event> as crate::schema::Described>::shape())]),
+                (
+                    "Rejected",
+                    vec![
+                        ("code", Shape::Count),
+                        ("reason", Shape::Rendered("the code's fixed snake-case name")),
+                        ("message", Shape::Rendered("rendered by the ledger from the code and its typed fields")),
+                    ],
+                ),
+            ],
         }
     }
 }

@@ -113,6 +113,23 @@ pub struct Task {
     pub reviewers: u8,
 }
 
+crate::described_struct!(Task {
+    poster,
+    budget,
+    reward,
+    slots,
+    deadline,
+    description,
+    escrow,
+    rewarded,
+    claims,
+    status,
+    posted_at,
+    work_order,
+    approvals,
+    reviewers
+});
+
 impl Encode for Task {
     fn encode(&self, out: &mut Vec<u8>) {
         self.poster.encode(out);
@@ -276,6 +293,24 @@ pub struct Claim {
     pub closed_at: Option<Timestamp>,
 }
 
+crate::described_struct!(Claim {
+    task,
+    worker,
+    status,
+    evidence,
+    retain_until,
+    reason,
+    claimed_at,
+    submissions,
+    submitted_at,
+    reviewers,
+    votes,
+    window_closes,
+    objection,
+    resubmit_until,
+    closed_at
+});
+
 impl Encode for Claim {
     fn encode(&self, out: &mut Vec<u8>) {
         self.task.encode(out);
@@ -393,6 +428,20 @@ impl Decode for DueItem {
     }
 }
 
+impl crate::schema::Described for DueItem {
+    fn shape() -> crate::schema::Shape {
+        use crate::schema::Shape;
+        Shape::Variants {
+            name: "DueItem",
+            variants: vec![
+                ("TaskDeadline", vec![("0", TaskId::shape())]),
+                ("ObjectionWindow", vec![("0", ClaimId::shape())]),
+                ("ResubmitLapse", vec![("0", ClaimId::shape())]),
+            ],
+        }
+    }
+}
+
 impl DueItem {
     /// The smallest item, for range scans.
     pub const FIRST: Self = Self::TaskDeadline(TaskId(0));
@@ -500,6 +549,8 @@ pub struct Proposal {
     /// Approvals after this block time are refused.
     pub expires_at: Timestamp,
 }
+
+crate::described_struct!(Proposal { proposer, action, approvals, status, created_at, expires_at });
 
 impl Encode for Proposal {
     fn encode(&self, out: &mut Vec<u8>) {
@@ -680,6 +731,8 @@ pub struct ScheduledSet {
     pub validators: Vec<ValidatorEntry>,
 }
 
+crate::described_struct!(ScheduledSet { from, validators });
+
 impl Encode for ScheduledSet {
     fn encode(&self, out: &mut Vec<u8>) {
         self.from.encode(out);
@@ -704,6 +757,8 @@ pub struct ValidatorSchedule {
     /// The sets.
     pub sets: Vec<ScheduledSet>,
 }
+
+crate::described_struct!(ValidatorSchedule { sets });
 
 impl Encode for ValidatorSchedule {
     fn encode(&self, out: &mut Vec<u8>) {
@@ -918,6 +973,8 @@ pub struct VerifierPool {
     pub members: Vec<AccountId>,
 }
 
+crate::described_struct!(VerifierPool { members });
+
 impl Encode for VerifierPool {
     fn encode(&self, out: &mut Vec<u8>) {
         crate::codec::put_list(out, &self.members);
@@ -982,6 +1039,104 @@ impl Value {
             Key::Earner(_) => Self::Earner(Earner::from_bytes(bytes)?),
             Key::Earned(..) => Self::Earned(Amount::from_bytes(bytes)?),
         })
+    }
+}
+
+impl crate::schema::Described for Value {
+    /// R-PRIV-1: every kind of state value. The match below stops compiling when a variant is
+    /// added, so the description cannot fall behind.
+    fn shape() -> crate::schema::Shape {
+        use crate::schema::Shape;
+        fn name(value: &Value) -> &'static str {
+            match value {
+                Value::Globals(_) => "Globals",
+                Value::Account(_) => "Account",
+                Value::Budget(_) => "Budget",
+                Value::Task(_) => "Task",
+                Value::Claim(_) => "Claim",
+                Value::Redemption(_) => "Redemption",
+                Value::Proposal(_) => "Proposal",
+                Value::Validators(_) => "Validators",
+                Value::Payment(_) => "Payment",
+                Value::Till(_) => "Till",
+                Value::Merchant(_) => "Merchant",
+                Value::RedeemKey(_) => "RedeemKey",
+                Value::Due => "Due",
+                Value::Verifiers(_) => "Verifiers",
+                Value::ReviewPair(_) => "ReviewPair",
+                Value::Earner(_) => "Earner",
+                Value::Earned(_) => "Earned",
+            }
+        }
+        // Referenced so that its exhaustive match is compiled: a new variant must be listed here.
+        let _: fn(&Self) -> &'static str = name;
+        let one = |shape: Shape| vec![("0", shape)];
+        let variants = vec![
+            ("Globals", one(Globals::shape())),
+            ("Account", one(Account::shape())),
+            ("Budget", one(Budget::shape())),
+            ("Task", one(Task::shape())),
+            ("Claim", one(Claim::shape())),
+            ("Redemption", one(Redemption::shape())),
+            ("Proposal", one(Proposal::shape())),
+            ("Validators", one(ValidatorSchedule::shape())),
+            ("Payment", one(PaymentRecord::shape())),
+            ("Till", one(TillLink::shape())),
+            ("Merchant", one(MerchantRecord::shape())),
+            ("RedeemKey", one(RedemptionId::shape())),
+            ("Due", vec![]),
+            ("Verifiers", one(VerifierPool::shape())),
+            ("ReviewPair", one(u32::shape())),
+            ("Earner", one(Earner::shape())),
+            ("Earned", one(Amount::shape())),
+        ];
+        Shape::Variants { name: "Value", variants }
+    }
+}
+
+impl crate::schema::Described for Key {
+    /// R-PRIV-1: every kind of state key; the match stops compiling when a variant is added.
+    fn shape() -> crate::schema::Shape {
+        use crate::schema::Shape;
+        fn fields(key: &Key) -> Vec<(&'static str, Shape)> {
+            match key {
+                Key::Globals | Key::Validators | Key::Verifiers => vec![],
+                Key::Account(_) | Key::Till(_) | Key::Merchant(_) | Key::Earner(_) => {
+                    vec![("account", AccountId::shape())]
+                }
+                Key::Budget(_) => vec![("code", BudgetCode::shape())],
+                Key::Task(_) => vec![("task", TaskId::shape())],
+                Key::Claim(_) => vec![("claim", ClaimId::shape())],
+                Key::Redemption(_) => vec![("redemption", RedemptionId::shape())],
+                Key::Proposal(_) => vec![("proposal", ProposalId::shape())],
+                Key::Payment(..) => vec![("merchant", AccountId::shape()), ("reference", PaymentRef::shape())],
+                Key::RedeemKey(..) => vec![("merchant", AccountId::shape()), ("key", IdempotencyKey::shape())],
+                Key::Due(..) => vec![("time", Timestamp::shape()), ("item", DueItem::shape())],
+                Key::ReviewPair(..) => vec![("worker", AccountId::shape()), ("verifier", AccountId::shape())],
+                Key::Earned(..) => vec![("account", AccountId::shape()), ("year", u16::shape())],
+            }
+        }
+        let a = AccountId([0; 32]);
+        let samples = [
+            ("Globals", Self::Globals),
+            ("Account", Self::Account(a)),
+            ("Budget", Self::Budget(BudgetCode::new("x").unwrap_or_else(|_| unreachable!()))),
+            ("Task", Self::Task(TaskId(0))),
+            ("Claim", Self::Claim(ClaimId(0))),
+            ("Redemption", Self::Redemption(RedemptionId(0))),
+            ("Proposal", Self::Proposal(ProposalId(0))),
+            ("Validators", Self::Validators),
+            ("Payment", Self::Payment(a, PaymentRef::new("x").unwrap_or_else(|_| unreachable!()))),
+            ("Till", Self::Till(a)),
+            ("Merchant", Self::Merchant(a)),
+            ("RedeemKey", Self::RedeemKey(a, IdempotencyKey::default())),
+            ("Due", Self::Due(Timestamp(0), DueItem::FIRST)),
+            ("Verifiers", Self::Verifiers),
+            ("ReviewPair", Self::ReviewPair(a, a)),
+            ("Earner", Self::Earner(a)),
+            ("Earned", Self::Earned(a, 0)),
+        ];
+        Shape::Variants { name: "Key", variants: samples.iter().map(|(n, k)| (*n, fields(k))).collect() }
     }
 }
 

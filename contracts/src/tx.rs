@@ -461,6 +461,38 @@ impl Encode for SettleBatch {
     }
 }
 
+crate::described_struct!(SettleBatch { reference, redemptions });
+
+impl crate::schema::Described for CouncilAction {
+    fn shape() -> crate::schema::Shape {
+        use crate::schema::Shape;
+        let field = |name: &'static str, shape: Shape| (name, shape);
+        Shape::Variants {
+            name: "CouncilAction",
+            variants: vec![
+                ("Mint", vec![field("amount", Amount::shape())]),
+                ("GrantRole", vec![field("account", AccountId::shape()), field("role", Role::shape())]),
+                ("RevokeRole", vec![field("account", AccountId::shape()), field("role", Role::shape())]),
+                ("SetThreshold", vec![field("threshold", u8::shape())]),
+                ("AddValidator", vec![field("key", AccountId::shape()), field("power", u64::shape())]),
+                ("RemoveValidator", vec![field("key", AccountId::shape())]),
+                ("RotateValidatorKey", vec![field("old", AccountId::shape()), field("new", AccountId::shape())]),
+                ("SetRedemptionFee", vec![field("fee", Amount::shape())]),
+                ("SetRedemptionMinimum", vec![field("min", Amount::shape())]),
+                (
+                    "SetTaskRules",
+                    vec![
+                        field("objection_window_ms", u64::shape()),
+                        field("resubmit_window_ms", u64::shape()),
+                        field("annual_cap", Amount::shape()),
+                        field("max_review_share_pct", u8::shape()),
+                    ],
+                ),
+            ],
+        }
+    }
+}
+
 impl Decode for SettleBatch {
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(Self {

@@ -195,9 +195,6 @@ fn second_reviewer(s: &State) -> u8 {
 fn third_reviewer(s: &State) -> u8 {
     drawn(s, 1, 2)
 }
-fn reviewer_of_2(s: &State) -> u8 {
-    drawn(s, 2, 0)
-}
 fn outsider(s: &State) -> u8 {
     not_drawn(s, 1)
 }
@@ -1385,7 +1382,11 @@ fn submit_cases() -> Vec<Case> {
             .tx(ALICE, claim(1))
             .tx(
                 ALICE,
-                Action::SubmitWork(SubmitWork { claim: ClaimId(1), evidence: evidence(1), retain_until: Timestamp(T0) }),
+                Action::SubmitWork(SubmitWork {
+                    claim: ClaimId(1),
+                    evidence: evidence(1),
+                    retain_until: Timestamp(T0),
+                }),
             )
             .rejects(Rejection::RetentionOutOfRange { max_days: 730 })
             .tx(
@@ -1478,7 +1479,9 @@ fn approve_cases() -> Vec<Case> {
             .tx(OFFICER2, task(1_500, 3))
             .tx(ALICE, claim(1))
             .tx(ALICE, submit(1))
-            .check("the poster is never drawn", |s| eq("reviewers", claim_of(s, 1)?.reviewers.contains(&id(OFFICER2)), false))
+            .check("the poster is never drawn", |s| {
+                eq("reviewers", claim_of(s, 1)?.reviewers.contains(&id(OFFICER2)), false)
+            })
             .tx(OFFICER2, approve_work(1))
             .rejects(Rejection::VerifierPostedTask)
             .tx(OFFICER2, reject_work(1, RejectReason::Duplicate))
@@ -1513,7 +1516,7 @@ fn approve_cases() -> Vec<Case> {
         submitted("r-rev-5 two of three approvals open the window", 1, 2, 3)
             .check("three drawn, none of them Alice or the poster", |s| {
                 let c = claim_of(s, 1)?;
-                let mut r = c.reviewers.clone();
+                let mut r = c.reviewers;
                 r.sort();
                 r.dedup();
                 eq("three distinct", r.len(), 3)?;
@@ -1561,7 +1564,7 @@ fn approve_cases() -> Vec<Case> {
             .tx(V3, claim(1))
             .tx(ALICE, claim(1))
             .tx(ALICE, submit(3))
-            .check("only V4 is eligible", |s| eq("reviewers", claim_of(s, 3)?.reviewers.clone(), vec![id(V4)])),
+            .check("only V4 is eligible", |s| eq("reviewers", claim_of(s, 3)?.reviewers, vec![id(V4)])),
         Case::new("r-rev-2 the draw follows the parent block hash")
             .tx(OFFICER, task_k_of_n(100, 2, 2, 2))
             .tx(ALICE, claim(1))
@@ -1571,8 +1574,7 @@ fn approve_cases() -> Vec<Case> {
             .check("draws are a pure function of (parent, claim, submission)", |s| {
                 for c in [1u64, 2] {
                     let claim = claim_of(s, c)?;
-                    let mut pool: Vec<AccountId> =
-                        [VERIFIER, OFFICER2, V3, V4].iter().map(|v| id(*v)).collect();
+                    let mut pool: Vec<AccountId> = [VERIFIER, OFFICER2, V3, V4].iter().map(|v| id(*v)).collect();
                     pool.sort_by_key(|v| {
                         contracts::rules::review::draw_score(
                             &HashKind::Block.hash(&(3 + c).to_be_bytes()),
@@ -1610,7 +1612,11 @@ fn reject_cases() -> Vec<Case> {
             .tx(ALICE, submit(1))
             .check("resubmitted", |s| {
                 let c = claim_of(s, 1)?;
-                eq("status, submissions, votes", (c.status, c.submissions, c.votes.len()), (ClaimStatus::Submitted, 2, 0))
+                eq(
+                    "status, submissions, votes",
+                    (c.status, c.submissions, c.votes.len()),
+                    (ClaimStatus::Submitted, 2, 0),
+                )
             })
             .tx_by(first_reviewer, reject_work(1, RejectReason::Incomplete))
             .check("final: slot free", |s| {
@@ -1790,13 +1796,12 @@ fn cap_cases() -> Vec<Case> {
             .tx(OFFICER, cancel(2))
             .tx(ALICE, claim(3))
             .accepts(),
-        Case::new("r-cap-2 the year turns at midnight in the Netherlands")
-            .check("dutch year", |_| {
-                // 2026-12-31T22:59:59.999Z is 23:59:59.999 in Heerlen; a ms later it is 2027.
-                let new_year = 1_798_758_000_000u64;
-                eq("years", (Timestamp(new_year - 1).dutch_year(), Timestamp(new_year).dutch_year()), (2026, 2027))?;
-                eq("2024-02-29", Timestamp(1_709_164_800_000).dutch_year(), 2024)
-            }),
+        Case::new("r-cap-2 the year turns at midnight in the Netherlands").check("dutch year", |_| {
+            // 2026-12-31T22:59:59.999Z is 23:59:59.999 in Heerlen; a ms later it is 2027.
+            let new_year = 1_798_758_000_000u64;
+            eq("years", (Timestamp(new_year - 1).dutch_year(), Timestamp(new_year).dutch_year()), (2026, 2027))?;
+            eq("2024-02-29", Timestamp(1_709_164_800_000).dutch_year(), 2024)
+        }),
     ]
 }
 
@@ -1863,8 +1868,14 @@ fn task_rule_cases() -> Vec<Case> {
             .tx(C1, grant(ALICE, Role::Verifier))
             .tx(C2, approve(2))
             .check("pool", |s| {
-                let Some(Value::Verifiers(pool)) = s.get(&Key::Verifiers).cloned() else { return Err("no pool".into()) };
-                eq("V3 out, Alice in", (pool.members.contains(&id(V3)), pool.members.contains(&id(ALICE))), (false, true))?;
+                let Some(Value::Verifiers(pool)) = s.get(&Key::Verifiers).cloned() else {
+                    return Err("no pool".into());
+                };
+                eq(
+                    "V3 out, Alice in",
+                    (pool.members.contains(&id(V3)), pool.members.contains(&id(ALICE))),
+                    (false, true),
+                )?;
                 let mut sorted_members = pool.members.clone();
                 sorted_members.sort();
                 eq("ascending", sorted_members, pool.members)

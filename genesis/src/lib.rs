@@ -109,9 +109,7 @@ fn validate_redemption_params(params: &Params) -> Result<(), GenesisError> {
     Params::check_redemption_min(params.redemption_min)
         .map_err(|err| invalid(format!("params.redemption_min: {err}; write it in coins, e.g. \"5.00\"")))?;
     params.check_task_rules().map_err(|err| {
-        invalid(format!(
-            "params (objection_window_ms, resubmit_window_ms, annual_cap, max_review_share_pct): {err}"
-        ))
+        invalid(format!("params (objection_window_ms, resubmit_window_ms, annual_cap, max_review_share_pct): {err}"))
     })
 }
 

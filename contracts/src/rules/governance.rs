@@ -6,9 +6,8 @@ use crate::primitives::Height;
 use crate::primitives::{AccountId, ProposalId, Role, Timestamp};
 use crate::receipt::Event;
 use crate::state::{
-    MAX_VERIFIERS,
-    BlockContext, MAX_COUNCIL, MAX_VALIDATOR_POWER, MAX_VALIDATORS, Overlay, Params, Proposal, ProposalStatus,
-    ScheduledSet, VALIDATOR_CHANGE_DELAY, ValidatorEntry, ValidatorSchedule,
+    BlockContext, MAX_COUNCIL, MAX_VALIDATOR_POWER, MAX_VALIDATORS, MAX_VERIFIERS, Overlay, Params, Proposal,
+    ProposalStatus, ScheduledSet, VALIDATOR_CHANGE_DELAY, ValidatorEntry, ValidatorSchedule,
 };
 use crate::tx::{Approve, CouncilAction, Propose};
 
