@@ -335,7 +335,7 @@ fn a_crash_between_burn_and_settlement_and_during_settlement_loses_and_duplicate
         .output()
         .expect("run heitje");
     assert_eq!(stuck.status.code(), Some(3), "not final without a quorum: {}", text(&stuck));
-    assert!(text(&stuck).contains("run the same command again"), "{}", text(&stuck));
+    assert!(text(&stuck).contains("run the same `settlement record` again"), "{}", text(&stuck));
     net.kill_nodes();
     net.start_nodes();
     let between = redemptions(&net);

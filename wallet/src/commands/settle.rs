@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::context::{Context, not_on_chain};
-use super::failure::Refused;
+use super::failure::{Refused, Unconfirmed};
 use super::payments::chain_id;
 use super::submit;
 use crate::iban::{Bic, Iban};
@@ -272,10 +272,16 @@ pub(crate) fn record(ctx: &Context, manifest_path: &Path) -> anyhow::Result<()> 
                 Some(Outcome::Rejected { message, .. }) => rejected.push(format!("tx {id}: {message}")),
                 None => rejected.push(format!("tx {id}: committed without an outcome")),
             },
-            None => bail!(
-                "settlement transaction {id} is not final yet; run the same command again: what is recorded is \
-                 skipped, nothing is settled twice"
-            ),
+            None => {
+                return Err(Unconfirmed {
+                    tx_id: *id,
+                    seconds: ctx.settings.wait.as_secs(),
+                    detail: "; run the same `settlement record` again: what is recorded is skipped, nothing is \
+                             settled twice"
+                        .to_owned(),
+                }
+                .into());
+            }
         }
     }
     let object = json!({
