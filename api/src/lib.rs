@@ -4,6 +4,7 @@
 //! coins (`"15.00"`), accounts are `heitje1…` addresses and hashes are hex. Errors are an
 //! [`ErrorBody`] with a 4xx or 5xx status. See `docs/api.md` for the table of endpoints.
 
+pub mod evidence;
 pub mod registry;
 pub mod staff;
 
@@ -539,4 +540,62 @@ impl AuditEntry {
         hasher.update(&self.prev.0);
         Hash(*hasher.finalize().as_bytes())
     }
+}
+
+/// `GET /v1/chain/verify`: the node replayed every block from genesis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainCheck {
+    /// Whether every block re-executed to its header's roots and carried a valid commit
+    /// certificate of its validator set.
+    pub ok: bool,
+    /// Blocks replayed.
+    pub blocks: u64,
+    /// Transactions re-executed.
+    pub txs: u64,
+    /// The last height replayed.
+    pub height: Height,
+    /// The state root the replay reached (equals the stored head's when `ok`).
+    pub state_root: Hash,
+    /// What failed, if anything.
+    pub error: Option<String>,
+}
+
+/// What a year-end statement of rewards says (R-CAP-4). The resident signs its JSON bytes with
+/// domain `Statement`; anyone can check every line and the total against the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementBody {
+    /// Always `heitje-rewards-statement`.
+    pub kind: String,
+    /// Format version, 1.
+    pub version: u8,
+    /// The chain.
+    pub chain_id: contracts::ChainId,
+    /// The resident.
+    pub account: AccountId,
+    /// The calendar year (Dutch time).
+    pub year: u16,
+    /// Rewards paid in the year: the ledger's own total.
+    pub total: Amount,
+    /// Each paid reward.
+    pub rewards: Vec<EarningLine>,
+    /// The height the figures were read at.
+    pub height: Height,
+    /// That block's state root.
+    pub state_root: Hash,
+}
+
+impl StatementBody {
+    /// The bytes the resident signs.
+    pub fn signing_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// A signed year-end statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedStatement {
+    /// The statement.
+    pub statement: StatementBody,
+    /// The resident's signature over [`StatementBody::signing_bytes`].
+    pub signature: contracts::crypto::Signature,
 }

@@ -31,6 +31,8 @@ pub enum Domain {
     Registry,
     /// A staff member's signed read of off-chain personal data; the node logs every read.
     StaffRead,
+    /// A resident's year-end statement of rewards, signed by the resident (R-CAP-4).
+    Statement,
 }
 
 impl Domain {
@@ -44,6 +46,7 @@ impl Domain {
             Self::PaymentRequest => b"heitje/payment-request/v1",
             Self::Registry => b"heitje/registry/v1",
             Self::StaffRead => b"heitje/staff-read/v1",
+            Self::Statement => b"heitje/statement/v1",
         }
     }
 }

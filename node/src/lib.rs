@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod bft;
+pub mod chain_check;
 pub mod config;
 pub mod engine;
 pub mod http;

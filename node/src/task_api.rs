@@ -1,5 +1,6 @@
 //! Task-review endpoints: the chain parameters, every claim (for review queues), a resident's
-//! allowance under the annual cap and the rewards paid in a year (for a year-end statement).
+//! allowance under the annual cap, the rewards paid in a year (for a year-end statement) and a
+//! re-verification of the whole chain.
 
 use api::{AllowanceView, ClaimView, EarningLine, EarningsView};
 use axum::extract::{Path, State};
@@ -18,6 +19,11 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/claims", get(claims))
         .route("/v1/accounts/{address}/allowance", get(allowance))
         .route("/v1/accounts/{address}/earnings/{year}", get(earnings))
+        .route("/v1/chain/verify", get(chain_verify))
+}
+
+async fn chain_verify(State(handle): State<Handle>) -> ApiResult<api::ChainCheck> {
+    Ok(Json(crate::chain_check::verify_chain(&handle).await?))
 }
 
 async fn params(State(handle): State<Handle>) -> ApiResult<Params> {

@@ -98,6 +98,23 @@ pub enum Command {
         target: Option<String>,
     },
 
+    /// Ask the node to replay the whole chain from genesis: every block's signatures, roots and
+    /// commit certificate. Exit 1 if anything does not verify.
+    VerifyChain,
+
+    /// Everything the system holds about you: account, claims and their reviews, rewards per
+    /// year, payments, your evidence records and who read them, the remaining allowance. With
+    /// --export, all of it as one JSON file (GDPR articles 15 and 20).
+    Me {
+        /// Write everything to this JSON file.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+    },
+
+    /// Year-end statements of rewards for a benefits desk.
+    #[command(subcommand)]
+    Statement(StatementCommand),
+
     /// Show what a resident may still earn this year under the annual cap.
     Allowance {
         /// Address or local account name [default: the selected account].
@@ -387,6 +404,24 @@ pub enum TaskCommand {
     Cancel {
         /// Task id.
         task: u64,
+    },
+}
+
+/// `heitje statement …`.
+#[derive(Debug, Subcommand)]
+pub enum StatementCommand {
+    /// Write a signed statement of the rewards paid to you in YEAR, as JSON and as text.
+    Issue {
+        /// Calendar year, like 2026.
+        year: u16,
+        /// Directory to write statement-YEAR.json and statement-YEAR.txt into.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+    },
+    /// Check a statement: its signature, and every line and the total against the chain.
+    Verify {
+        /// The statement JSON file.
+        file: PathBuf,
     },
 }
 

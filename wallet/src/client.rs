@@ -121,6 +121,11 @@ impl Client {
         self.get_json(&format!("/v1/accounts/{address}/earnings/{year}"), &[])
     }
 
+    /// `GET /v1/chain/verify`: replays the chain on the node.
+    pub fn verify_chain(&self) -> Result<api::ChainCheck, Error> {
+        self.get_json("/v1/chain/verify", &[])
+    }
+
     /// `GET /v1/params`: the chain parameters in force.
     pub fn params(&self) -> Result<contracts::state::Params, Error> {
         self.get_json("/v1/params", &[])

@@ -22,11 +22,11 @@ pub use commands::Failure;
 
 use cli::{
     AccountCommand, Cli, Command, ContactsCommand, CouncilCommand, EvidenceCommand, MerchantCommand, RegistrarCommand,
-    SettlementCommand, ShopCommand, TaskCommand, TillCommand, TreasuryCommand, TxCommand,
+    SettlementCommand, ShopCommand, StatementCommand, TaskCommand, TillCommand, TreasuryCommand, TxCommand,
 };
 use commands::context::Context;
 use commands::{
-    account, contacts, council, payments, query, registrar, registry, review, settle, shop, task, transfer, treasury,
+    account, contacts, council, me, payments, query, registrar, registry, review, settle, shop, task, transfer, treasury,
 };
 
 /// Runs one `heitje` command.
@@ -48,6 +48,10 @@ fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Status => query::status(ctx),
         Command::Balance { target } => query::balance(ctx, target.as_deref()),
         Command::Allowance { target } => review::allowance(ctx, target.as_deref()),
+        Command::VerifyChain => review::verify_chain(ctx),
+        Command::Me { export } => me::me(ctx, export.as_deref()),
+        Command::Statement(StatementCommand::Issue { year, out }) => me::issue_statement(ctx, year, &out),
+        Command::Statement(StatementCommand::Verify { file }) => me::verify_statement(ctx, &file),
         Command::History { target, limit, before_height } => {
             query::history(ctx, target.as_deref(), limit, before_height)
         }

@@ -8,6 +8,7 @@ pub(crate) mod context;
 pub(crate) mod council;
 pub(crate) mod describe;
 pub(crate) mod failure;
+pub(crate) mod me;
 pub(crate) mod payments;
 pub(crate) mod query;
 pub(crate) mod registrar;

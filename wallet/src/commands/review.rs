@@ -122,3 +122,20 @@ pub(crate) fn allowance(ctx: &Context, account: Option<&str>) -> anyhow::Result<
     })?;
     Ok(())
 }
+
+/// `verify-chain`.
+pub(crate) fn verify_chain(ctx: &Context) -> anyhow::Result<()> {
+    let check = ctx.client().verify_chain()?;
+    ctx.out.result(&check, || match &check.error {
+        None => format!(
+            "CHAIN VERIFIED: {} blocks and {} transactions replayed from genesis to height {}; state root {}\n",
+            check.blocks, check.txs, check.height, check.state_root
+        ),
+        Some(error) => format!("CHAIN DOES NOT VERIFY at height {}: {error}\n", check.height),
+    })?;
+    if check.ok {
+        Ok(())
+    } else {
+        Err(super::failure::Refused(check.error.unwrap_or_default()).into())
+    }
+}
