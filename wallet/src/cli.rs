@@ -310,7 +310,7 @@ pub enum TaskCommand {
         /// How many residents can do the task (1 to 1000).
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1000))]
         slots: u16,
-        /// YYYY-MM-DD (end of that day, UTC), YYYY-MM-DDTHH:MM (UTC) or +Nd (N days from now).
+        /// YYYY-MM-DD (end of that day, UTC), YYYY-MM-DDTHH:MM (UTC), or +Nd, +Nh, +Nm, +Ns from now.
         #[arg(long, value_name = "DATE")]
         deadline: String,
         /// The maintenance department's work-order reference this task is additional to, like

@@ -17,7 +17,7 @@ pub enum DeadlineError {
     /// Not one of the accepted forms.
     #[error(
         "deadline {0:?} is not understood; write YYYY-MM-DD (end of that day, UTC), \
-         YYYY-MM-DDTHH:MM (UTC) or +Nd (N days from now)"
+         YYYY-MM-DDTHH:MM (UTC), or +N followed by d, h, m or s (days, hours, minutes or seconds from now)"
     )]
     Format(String),
     /// A date that does not exist, like 2026-02-30.
@@ -45,22 +45,30 @@ pub fn format_utc(time: Timestamp) -> String {
     format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}", in_day / 3600, in_day % 3600 / 60, in_day % 60)
 }
 
-/// Reads a deadline: `YYYY-MM-DD` (23:59:59 UTC that day), `YYYY-MM-DDTHH:MM` (UTC) or `+Nd`
+/// Reads a deadline: `YYYY-MM-DD` (23:59:59 UTC that day), `YYYY-MM-DDTHH:MM` (UTC) or `+Nd`, `+Nh`, `+Nm`, `+Ns`
 /// (N days after `now_ms`). It must lie after `now_ms`.
 pub fn parse_deadline(text: &str, now_ms: u64) -> Result<Timestamp, DeadlineError> {
     let input = text.trim();
     let format = || DeadlineError::Format(input.to_owned());
     let no_such = || DeadlineError::NoSuchDate(input.to_owned());
-    let at = if let Some(days) = input.strip_prefix('+') {
-        let days = days.strip_suffix('d').ok_or_else(format)?;
-        if days.is_empty() || days.len() > 5 || !days.bytes().all(|b| b.is_ascii_digit()) {
+    let at = if let Some(span) = input.strip_prefix('+') {
+        // +Nd days, +Nh hours, +Nm minutes, +Ns seconds from now.
+        let (count, unit_ms) = match span.as_bytes().last() {
+            Some(b'd') => (&span[..span.len() - 1], MS_PER_DAY),
+            Some(b'h') => (&span[..span.len() - 1], 3_600_000),
+            Some(b'm') => (&span[..span.len() - 1], 60_000),
+            Some(b's') => (&span[..span.len() - 1], 1_000),
+            _ => return Err(format()),
+        };
+        if count.is_empty() || count.len() > 7 || !count.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format());
         }
-        let days: u64 = days.parse().map_err(|_| format())?;
-        if days == 0 || days > MAX_DAYS_AHEAD {
+        let count: u64 = count.parse().map_err(|_| format())?;
+        let ms = count.checked_mul(unit_ms).ok_or_else(no_such)?;
+        if ms == 0 || ms > MAX_DAYS_AHEAD * MS_PER_DAY {
             return Err(no_such());
         }
-        days.checked_mul(MS_PER_DAY).and_then(|ms| now_ms.checked_add(ms)).ok_or_else(no_such)?
+        now_ms.checked_add(ms).ok_or_else(no_such)?
     } else {
         let bytes = input.as_bytes();
         let (date, time) = match bytes.len() {
@@ -231,6 +239,9 @@ mod tests {
         assert_eq!(parse_deadline("2026-12-31", NOW).map(format_utc), Ok("2026-12-31 23:59:59".to_owned()));
         assert_eq!(parse_deadline("2026-12-01T18:30", NOW).map(format_utc), Ok("2026-12-01 18:30:00".to_owned()));
         assert_eq!(parse_deadline("+7d", NOW), Ok(Timestamp(NOW + 7 * MS_PER_DAY)));
+        assert_eq!(parse_deadline("+2h", NOW), Ok(Timestamp(NOW + 7_200_000)));
+        assert_eq!(parse_deadline("+90m", NOW), Ok(Timestamp(NOW + 5_400_000)));
+        assert_eq!(parse_deadline("+30s", NOW), Ok(Timestamp(NOW + 30_000)));
         assert_eq!(parse_deadline("2028-02-29", NOW).map(format_utc), Ok("2028-02-29 23:59:59".to_owned()));
         // The end of today is still in the future at noon.
         assert!(parse_deadline("2026-11-23", NOW).is_ok());
@@ -238,13 +249,13 @@ mod tests {
 
     #[test]
     fn bad_deadlines_are_explained() {
-        for bad in ["", "tomorrow", "31-12-2026", "2026-1-5", "+d", "+7", "+-1d", "2026-12-31T1830", "+999999d"] {
+        for bad in ["", "tomorrow", "31-12-2026", "2026-1-5", "+d", "+7", "+-1d", "2026-12-31T1830", "+99999999d", "+5w", "+1.5h"] {
             assert!(
                 matches!(parse_deadline(bad, NOW), Err(DeadlineError::Format(_))),
                 "{bad:?} must be a format error"
             );
         }
-        for impossible in ["2027-02-29", "2026-13-01", "2026-04-31", "2026-12-01T24:00", "+0d"] {
+        for impossible in ["2027-02-29", "2026-13-01", "2026-04-31", "2026-12-01T24:00", "+0d", "+0s", "+999999d"] {
             assert!(
                 matches!(parse_deadline(impossible, NOW), Err(DeadlineError::NoSuchDate(_))),
                 "{impossible:?} must be refused as no such date"
