@@ -5,6 +5,7 @@ mod api_input;
 mod e2e;
 mod faults;
 mod network;
+mod review;
 mod shops;
 mod storage;
 mod support;

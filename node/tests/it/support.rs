@@ -74,7 +74,7 @@ pub(crate) fn free_port_block(count: u16) -> u16 {
 }
 
 /// The objection window of test networks: long enough to object in, short enough to wait out.
-pub(crate) const OBJECTION_WINDOW_SECS: u64 = 3;
+pub(crate) const OBJECTION_WINDOW_SECS: u64 = 6;
 
 /// Creates a dev network of `validators` nodes in `dir`, the first node's API on `addr`, and
 /// returns the nodes' config files.
