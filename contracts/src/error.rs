@@ -370,6 +370,12 @@ pub enum Rejection {
         /// Maximum.
         max: Amount,
     },
+    /// R-REV-2: someone who claimed a slot of the task does not review, object or resolve on it.
+    #[error("you claimed a slot of task {0} yourself, so you may not review, object or decide on its work")]
+    CoWorker(TaskId),
+    /// R-REV-2: a verifier drawn for work on a task may not claim a slot of it.
+    #[error("you were drawn to review work on task {0}, so you may not claim a slot of it")]
+    ReviewerOfTask(TaskId),
     /// R-REV-2: the verifier pool is full.
     #[error("the verifier pool holds at most {0} verifiers")]
     VerifierPoolFull(usize),
@@ -452,6 +458,8 @@ impl Rejection {
             Self::AnnualCapTooHigh { .. } => 316,
             Self::ReviewShareOutOfRange(_) => 317,
             Self::VerifierPoolFull(_) => 318,
+            Self::CoWorker(_) => 625,
+            Self::ReviewerOfTask(_) => 626,
         }
     }
 
@@ -528,6 +536,8 @@ impl Rejection {
             Self::AnnualCapTooHigh { .. } => "annual_cap_too_high",
             Self::ReviewShareOutOfRange(_) => "review_share_out_of_range",
             Self::VerifierPoolFull(_) => "verifier_pool_full",
+            Self::CoWorker(_) => "co_worker",
+            Self::ReviewerOfTask(_) => "reviewer_of_task",
         }
     }
 }

@@ -829,6 +829,9 @@ pub enum Key {
     Earner(AccountId),
     /// Rewards a resident was paid in a calendar year (R-CAP-1, R-CAP-3).
     Earned(AccountId, u16),
+    /// A resident's claim on a task, kept for good: one claim per resident and task (R-TASK-3),
+    /// and never a reviewer of a co-worker (R-REV-2).
+    WorkedOn(TaskId, AccountId),
 }
 
 impl Encode for Key {
@@ -898,6 +901,11 @@ impl Encode for Key {
                 account.encode(out);
                 year.encode(out);
             }
+            Self::WorkedOn(task, account) => {
+                out.push(17);
+                task.encode(out);
+                account.encode(out);
+            }
         }
     }
 }
@@ -922,6 +930,7 @@ impl Decode for Key {
             14 => Self::ReviewPair(Decode::decode(reader)?, Decode::decode(reader)?),
             15 => Self::Earner(Decode::decode(reader)?),
             16 => Self::Earned(Decode::decode(reader)?, Decode::decode(reader)?),
+            17 => Self::WorkedOn(Decode::decode(reader)?, Decode::decode(reader)?),
             tag => return Err(DecodeError::UnknownTag { tag, what: "state key" }),
         })
     }
@@ -964,6 +973,8 @@ pub enum Value {
     Earner(Earner),
     /// Rewards paid in a year.
     Earned(Amount),
+    /// The claim a resident made on a task.
+    WorkedOn(ClaimId),
 }
 
 /// R-REV-2: every account holding the verifier role, ascending.
@@ -1008,6 +1019,7 @@ impl Encode for Value {
             Self::ReviewPair(v) => v.encode(out),
             Self::Earner(v) => v.encode(out),
             Self::Earned(v) => v.encode(out),
+            Self::WorkedOn(v) => v.encode(out),
         }
     }
 }
@@ -1038,6 +1050,7 @@ impl Value {
             Key::ReviewPair(..) => Self::ReviewPair(u32::from_bytes(bytes)?),
             Key::Earner(_) => Self::Earner(Earner::from_bytes(bytes)?),
             Key::Earned(..) => Self::Earned(Amount::from_bytes(bytes)?),
+            Key::WorkedOn(..) => Self::WorkedOn(ClaimId::from_bytes(bytes)?),
         })
     }
 }
@@ -1066,6 +1079,7 @@ impl crate::schema::Described for Value {
                 Value::ReviewPair(_) => "ReviewPair",
                 Value::Earner(_) => "Earner",
                 Value::Earned(_) => "Earned",
+                Value::WorkedOn(_) => "WorkedOn",
             }
         }
         // Referenced so that its exhaustive match is compiled: a new variant must be listed here.
@@ -1089,6 +1103,7 @@ impl crate::schema::Described for Value {
             ("ReviewPair", one(u32::shape())),
             ("Earner", one(Earner::shape())),
             ("Earned", one(Amount::shape())),
+            ("WorkedOn", one(ClaimId::shape())),
         ];
         Shape::Variants { name: "Value", variants }
     }
@@ -1114,6 +1129,7 @@ impl crate::schema::Described for Key {
                 Key::Due(..) => vec![("time", Timestamp::shape()), ("item", DueItem::shape())],
                 Key::ReviewPair(..) => vec![("worker", AccountId::shape()), ("verifier", AccountId::shape())],
                 Key::Earned(..) => vec![("account", AccountId::shape()), ("year", u16::shape())],
+                Key::WorkedOn(..) => vec![("task", TaskId::shape()), ("account", AccountId::shape())],
             }
         }
         let a = AccountId([0; 32]);
@@ -1135,6 +1151,7 @@ impl crate::schema::Described for Key {
             ("ReviewPair", Self::ReviewPair(a, a)),
             ("Earner", Self::Earner(a)),
             ("Earned", Self::Earned(a, 0)),
+            ("WorkedOn", Self::WorkedOn(TaskId(0), a)),
         ];
         Shape::Variants { name: "Key", variants: samples.iter().map(|(n, k)| (*n, fields(k))).collect() }
     }
@@ -1626,6 +1643,7 @@ typed_access!(redeem_key, put_redeem_key, RedeemKey, RedemptionId, (AccountId, I
 typed_access!(review_pair, put_review_pair, ReviewPair, u32, (AccountId, AccountId), |(w, v)| Key::ReviewPair(w, v));
 typed_access!(earner, put_earner, Earner, Earner, AccountId, Key::Earner);
 typed_access!(earned, put_earned, Earned, Amount, (AccountId, u16), |(a, y)| Key::Earned(a, y));
+typed_access!(worked_on, put_worked_on, WorkedOn, ClaimId, (TaskId, AccountId), |(t, a)| Key::WorkedOn(t, a));
 
 impl Overlay<'_> {
     /// R-REV-2: the verifier pool (empty if none was ever written).

@@ -1565,6 +1565,28 @@ fn approve_cases() -> Vec<Case> {
             .tx(ALICE, claim(1))
             .tx(ALICE, submit(3))
             .check("only V4 is eligible", |s| eq("reviewers", claim_of(s, 3)?.reviewers, vec![id(V4)])),
+        Case::new("r-rev-2 a co-worker on the task never votes, objects or decides")
+            .enrolled(VERIFIER, true)
+            .tx(OFFICER2, task_k_of_n(1_500, 2, 1, 1))
+            .tx(VERIFIER, claim(1))
+            .tx(ALICE, claim(1))
+            .tx(ALICE, submit(2))
+            .tx(VERIFIER, approve_work(2))
+            .rejects(Rejection::CoWorker(TaskId(1)))
+            .tx(VERIFIER, reject_work(2, RejectReason::Incomplete))
+            .rejects(Rejection::CoWorker(TaskId(1))),
+        Case::new("r-rev-2 a drawn verifier cannot become a co-worker")
+            .enrolled(VERIFIER, true)
+            .roles(V3, &[])
+            .roles(V4, &[])
+            .tx(OFFICER2, task_k_of_n(1_500, 2, 1, 1))
+            .tx(ALICE, claim(1))
+            .tx(ALICE, submit(1))
+            .check("VERIFIER is the only eligible verifier", |s| {
+                eq("drawn", claim_of(s, 1)?.reviewers, vec![id(VERIFIER)])
+            })
+            .tx(VERIFIER, claim(1))
+            .rejects(Rejection::ReviewerOfTask(TaskId(1))),
         Case::new("r-rev-2 the draw follows the parent block hash")
             .tx(OFFICER, task_k_of_n(100, 2, 2, 2))
             .tx(ALICE, claim(1))
@@ -1626,6 +1648,8 @@ fn reject_cases() -> Vec<Case> {
             })
             .tx(ALICE, submit(1))
             .rejects(Rejection::ResubmitNotAllowed(ClaimId(1)))
+            .tx(ALICE, claim(1))
+            .rejects(Rejection::AlreadyClaimed(TaskId(1)))
             .tx(BOB, claim(1))
             .accepts(),
         submitted("r-rev-6 the right to resubmit lapses and frees the slot", 1, 1, 1)
@@ -2729,6 +2753,8 @@ fn every_rejection() -> Vec<Rejection> {
         Rejection::AnnualCapTooHigh { cap: Amount(0), max: Amount(0) },
         Rejection::ReviewShareOutOfRange(0),
         Rejection::VerifierPoolFull(0),
+        Rejection::CoWorker(TaskId(0)),
+        Rejection::ReviewerOfTask(TaskId(0)),
     ];
     for rejection in &list {
         match rejection {
@@ -2801,7 +2827,9 @@ fn every_rejection() -> Vec<Rejection> {
             | Rejection::WindowTooLong { .. }
             | Rejection::AnnualCapTooHigh { .. }
             | Rejection::ReviewShareOutOfRange(_)
-            | Rejection::VerifierPoolFull(_) => {}
+            | Rejection::VerifierPoolFull(_)
+            | Rejection::CoWorker(_)
+            | Rejection::ReviewerOfTask(_) => {}
         }
     }
     list

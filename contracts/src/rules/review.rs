@@ -27,7 +27,7 @@ pub fn pair_allowance(share_pct: u8, draws_so_far: u32, n: u8) -> u32 {
 }
 
 /// R-REV-2: draws `task.reviewers` verifiers for the claim's current submission. Never
-/// eligible: the worker, the task's poster, anyone holding a slot on the same task, an account
+/// eligible: the worker, the task's poster, anyone who ever claimed a slot of the task, an account
 /// that lost the verifier role, and (R-REV-3) a verifier who already took their share of this
 /// worker's draws. Records the draws for the share rule.
 pub(super) fn draw(
@@ -40,12 +40,11 @@ pub(super) fn draw(
     let share = globals(view)?.params.max_review_share_pct;
     let mut earner = view.earner(claim.worker).unwrap_or_default();
     let allowance = pair_allowance(share, earner.reviews, task.reviewers);
-    let co_workers: Vec<AccountId> = task.claims.iter().filter_map(|c| view.claim(*c)).map(|c| c.worker).collect();
     let mut scored: Vec<(Hash, AccountId)> = view
         .verifiers()
         .members
         .into_iter()
-        .filter(|v| *v != claim.worker && *v != task.poster && !co_workers.contains(v))
+        .filter(|v| *v != claim.worker && *v != task.poster && view.worked_on((claim.task, *v)).is_none())
         .filter(|v| view.account(*v).is_some_and(|a| a.roles.has(Role::Verifier)))
         .filter(|v| view.review_pair((claim.worker, *v)).unwrap_or(0) < allowance)
         .map(|v| (draw_score(&ctx.parent, id, claim.submissions, &v), v))

@@ -154,8 +154,19 @@ pub(super) fn apply_claim_task(
     if task.poster == signer {
         return Err(Rejection::OwnTask(c.task));
     }
-    if task.claims.iter().any(|id| view.claim(*id).is_some_and(|claim| claim.worker == signer)) {
+    // One claim per resident and task, ever: a rejected worker resubmits once (R-REV-6) and
+    // cannot start over with a new claim.
+    if view.worked_on((c.task, signer)).is_some() {
         return Err(Rejection::AlreadyClaimed(c.task));
+    }
+    // R-REV-2: a verifier drawn to review work on this task may not become a co-worker on it.
+    let reviewing = task
+        .claims
+        .iter()
+        .filter_map(|id| view.claim(*id))
+        .any(|claim| claim.status.is_live() && claim.reviewers.contains(&signer));
+    if reviewing {
+        return Err(Rejection::ReviewerOfTask(c.task));
     }
     if task.free_slots() == 0 {
         return Err(Rejection::TaskFull(c.task));
@@ -168,6 +179,7 @@ pub(super) fn apply_claim_task(
     view.put_globals(g);
     view.put_task(c.task, task);
     view.put_claim(id, Claim::new(c.task, signer, ctx.time));
+    view.put_worked_on((c.task, signer), id);
     Ok(vec![Event::TaskClaimed { task: c.task, claim: id, worker: signer }])
 }
 
@@ -250,6 +262,9 @@ fn check_vote(view: &Overlay<'_>, signer: AccountId, id: ClaimId) -> Result<(Cla
     let task = view.task(claim.task).ok_or(Rejection::UnknownTask(claim.task))?;
     if task.poster == signer {
         return Err(Rejection::VerifierPostedTask);
+    }
+    if view.worked_on((claim.task, signer)).is_some() {
+        return Err(Rejection::CoWorker(claim.task));
     }
     if !claim.status.awaits_review() {
         return Err(Rejection::ClaimStatus { claim: id, expected: ClaimStatus::Submitted, actual: claim.status });
@@ -408,6 +423,9 @@ pub(super) fn apply_object(
     if claim.worker == signer {
         return Err(Rejection::MayNotObject);
     }
+    if view.worked_on((claim.task, signer)).is_some() {
+        return Err(Rejection::CoWorker(claim.task));
+    }
     let roles = view.account(signer).map(|a| a.roles).unwrap_or_default();
     let officer = roles.has(Role::Officer);
     if !officer && !roles.has(Role::Verifier) {
@@ -446,6 +464,9 @@ pub(super) fn apply_resolve_objection(
     let mut claim = view.claim(r.claim).ok_or(Rejection::UnknownClaim(r.claim))?;
     if claim.worker == signer {
         return Err(Rejection::SelfVerification);
+    }
+    if view.worked_on((claim.task, signer)).is_some() {
+        return Err(Rejection::CoWorker(claim.task));
     }
     let objection = match (claim.status, claim.objection) {
         (ClaimStatus::Objected, Some(objection)) => objection,
