@@ -410,11 +410,11 @@ pub enum TaskCommand {
 /// `heitje statement …`.
 #[derive(Debug, Subcommand)]
 pub enum StatementCommand {
-    /// Write a signed statement of the rewards paid to you in YEAR, as JSON and as text.
+    /// Write a signed statement of the rewards paid to you in YEAR, as JSON, text and PDF.
     Issue {
         /// Calendar year, like 2026.
         year: u16,
-        /// Directory to write statement-YEAR.json and statement-YEAR.txt into.
+        /// Directory to write statement-YEAR.json, .txt and .pdf into.
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: PathBuf,
     },

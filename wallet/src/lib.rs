@@ -13,6 +13,7 @@ pub mod iban;
 pub mod keystore;
 pub mod output;
 pub mod payreq;
+pub mod pdf;
 pub mod qr;
 pub mod settings;
 pub mod settlement;

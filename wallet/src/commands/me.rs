@@ -114,7 +114,12 @@ pub(crate) fn me(ctx: &Context, export: Option<&Path>) -> anyhow::Result<()> {
                 "Allowance",
                 allowance.as_ref().map_or_else(
                     || "-".to_owned(),
-                    |a| format!("{} of {} left in {} ({} earned, {} reserved)", a.remaining, a.cap, a.year, a.earned, a.reserved),
+                    |a| {
+                        format!(
+                            "{} of {} left in {} ({} earned, {} reserved)",
+                            a.remaining, a.cap, a.year, a.earned, a.reserved
+                        )
+                    },
                 ),
             ),
             ("Transactions", history.len().to_string()),
@@ -170,19 +175,23 @@ pub(crate) fn issue_statement(ctx: &Context, year: u16, out: &Path) -> anyhow::R
         bail!("the node's reward lines do not add up to its total for {year}; ask another node (--node)");
     }
     let secret = ctx.unlock(&entry)?;
-    let signature =
-        secret.with_key(|key| crypto::sign(key, Domain::Statement, &chain, &statement.signing_bytes()));
+    let signature = secret.with_key(|key| crypto::sign(key, Domain::Statement, &chain, &statement.signing_bytes()));
     drop(secret);
     let signed = SignedStatement { statement, signature };
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let json_path = out.join(format!("statement-{year}.json"));
     let text_path = out.join(format!("statement-{year}.txt"));
+    let pdf_path = out.join(format!("statement-{year}.pdf"));
     std::fs::write(&json_path, serde_json::to_vec_pretty(&signed)?)
         .with_context(|| format!("writing {}", json_path.display()))?;
     let text = statement_text(&signed);
     std::fs::write(&text_path, &text).with_context(|| format!("writing {}", text_path.display()))?;
-    ctx.out.result(&json!({ "json": json_path, "text": text_path, "statement": signed }), || {
-        format!("{text}\nWROTE {} and {}\n", json_path.display(), text_path.display())
+    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let pdf = crate::pdf::text_pdf(&format!("Heerlen coin rewards {year}"), &lines);
+    std::fs::write(&pdf_path, pdf).with_context(|| format!("writing {}", pdf_path.display()))?;
+    let files = json!({ "json": json_path, "text": text_path, "pdf": pdf_path, "statement": signed });
+    ctx.out.result(&files, || {
+        format!("{text}\nWROTE {}, {} and {}\n", json_path.display(), text_path.display(), pdf_path.display())
     })?;
     Ok(())
 }
@@ -214,7 +223,8 @@ pub(crate) fn verify_statement(ctx: &Context, file: &Path) -> anyhow::Result<()>
     let s = &signed.statement;
     let mut problems = Vec::new();
     if crypto::verify(&s.account, Domain::Statement, &s.chain_id, &s.signing_bytes(), &signed.signature).is_err() {
-        problems.push("the signature does not verify: the statement was changed or not signed by the account".to_owned());
+        problems
+            .push("the signature does not verify: the statement was changed or not signed by the account".to_owned());
     }
     let client = ctx.client();
     let chain = chain_id(&client)?;
@@ -234,7 +244,12 @@ pub(crate) fn verify_statement(ctx: &Context, file: &Path) -> anyhow::Result<()>
     for line in &s.rewards {
         match on_chain.get(&line.claim) {
             Some(r) if r.amount == line.amount && r.paid_at == line.paid_at && r.task == line.task => {}
-            Some(r) => problems.push(format!("claim {}: the chain says {} paid {}", line.claim, r.amount, format_utc(r.paid_at))),
+            Some(r) => problems.push(format!(
+                "claim {}: the chain says {} paid {}",
+                line.claim,
+                r.amount,
+                format_utc(r.paid_at)
+            )),
             None => problems.push(format!("claim {}: no such reward to this account in {}", line.claim, s.year)),
         }
     }
