@@ -4,6 +4,7 @@
 //! coins (`"15.00"`), accounts are `heitje1…` addresses and hashes are hex. Errors are an
 //! [`ErrorBody`] with a 4xx or 5xx status. See `docs/api.md` for the table of endpoints.
 
+pub mod evidence;
 pub mod registry;
 pub mod staff;
 

@@ -340,14 +340,23 @@ pub enum TaskCommand {
         task: u64,
     },
 
-    /// Resident: submit work for a claim, with evidence (a photo or document).
+    /// Resident: submit work for a claim with evidence. The photos' metadata (EXIF with the GPS
+    /// position, XMP, comments…) is removed on this device first; the node seals the evidence
+    /// under its own key and only a commitment goes on chain.
     Submit {
         /// Claim id.
         claim: u64,
-        /// Evidence file (at most 8 MiB). Stored by the node; only a commitment goes on chain.
-        #[arg(long, value_name = "FILE")]
-        evidence: PathBuf,
-        /// Days the evidence store keeps the file before erasing it (1 to 730).
+        /// A JPEG or PNG photo of the work; repeat for more (at most 8, 8 MiB together).
+        #[arg(long = "evidence", value_name = "PHOTO")]
+        photos: Vec<PathBuf>,
+        /// A short note for the verifiers (at most 1000 characters). It must not contain names
+        /// or addresses of other people.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// Where the work was done, as LAT,LON in decimal degrees; rounded to about 10 m.
+        #[arg(long, value_name = "LAT,LON", allow_hyphen_values = true)]
+        location: Option<String>,
+        /// Days the evidence store keeps the evidence before erasing it (1 to 730).
         #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u64).range(1..=730))]
         retain_days: u64,
     },
@@ -789,14 +798,23 @@ pub enum ContactsCommand {
 /// `heitje evidence …`.
 #[derive(Debug, Subcommand)]
 pub enum EvidenceCommand {
-    /// Download evidence by its commitment.
+    /// Read work evidence: as a drawn verifier, the officer who posted the task, or the
+    /// resident who submitted it. The node records the read in its audit log.
     Get {
         /// The commitment (64 hex characters), as shown by `heitje task show`.
         commitment: String,
-        /// File to write; it must not exist yet.
-        #[arg(long, value_name = "FILE")]
+        /// Directory to write the photos to (created if missing; files are never overwritten).
+        #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Resident: erase your evidence on every node (the record and its key). Allowed once the
+    /// claim is final, or if it was never submitted; refused while it is under review.
+    Erase {
+        /// The commitment (64 hex characters).
+        commitment: String,
+    },
+    /// Resident: your evidence records on the node, live or erased, and who read them.
+    List,
 }
 
 /// Which redemptions to list.

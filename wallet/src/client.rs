@@ -3,6 +3,7 @@
 use std::io::Read;
 use std::time::Duration;
 
+use api::evidence::{EvidenceView, Uploaded};
 use api::registry::{MerchantRecord, PublicProfile};
 use api::{
     AccountView, AuditEntry, BlockView, BudgetView, ErrorBody, History, MerchantView, OpenPayout, PaymentView,
@@ -10,8 +11,8 @@ use api::{
     TaskView, TillView, TxStatus,
 };
 use contracts::codec::Encode;
-use contracts::primitives::TaskId;
-use contracts::{AccountId, Hash, Height, SignedTx};
+use contracts::primitives::{ClaimId, TaskId};
+use contracts::{AccountId, Hash, Height, SignedTx, Timestamp};
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
@@ -209,16 +210,27 @@ impl Client {
         self.json_answer(answer, path)
     }
 
-    /// `POST /v1/evidence` with the raw bytes; answers the salted commitment.
-    pub fn upload_evidence(&self, bytes: &[u8]) -> Result<Stored, Error> {
-        let path = "/v1/evidence";
+    /// `POST /v1/evidence?claim&retain_until&content` with a bundle's canonical bytes, signed by
+    /// the claim's worker (`sign` turns the method and the path with its query, which binds the
+    /// body's hash, into the `Authorization` header value). Answers the sealed record's header
+    /// with the salted commitment for `SubmitWork`.
+    pub fn upload_evidence(
+        &self,
+        claim: ClaimId,
+        retain_until: Timestamp,
+        bundle: &[u8],
+        sign: impl FnOnce(&str, &str) -> String,
+    ) -> Result<Uploaded, Error> {
+        let path_and_query = api::evidence::upload_path(claim, retain_until, bundle);
+        let header = sign("POST", &path_and_query);
         let answer = self
             .agent
-            .post(&self.url(path))
+            .post(&self.url(&path_and_query))
             .set("Content-Type", "application/octet-stream")
+            .set("Authorization", &header)
             .timeout(UPLOAD_TIMEOUT)
-            .send_bytes(bytes);
-        self.json_answer(answer, path)
+            .send_bytes(bundle);
+        self.json_answer(answer, "/v1/evidence")
     }
 
     /// `POST /v1/documents` with a public UTF-8 text; answers its hash.
@@ -229,13 +241,38 @@ impl Client {
         self.json_answer(answer, path)
     }
 
-    /// `GET /v1/evidence/{commitment}`: the raw bytes (at most [`api::MAX_UPLOAD`]).
-    pub fn evidence(&self, commitment: &Hash) -> Result<Vec<u8>, Error> {
+    /// `GET /v1/evidence/{commitment}` (signed by a drawn verifier, the posting officer or the
+    /// owner; the node logs the read): the record and its bundle, checked again on arrival.
+    pub fn evidence(
+        &self,
+        commitment: &Hash,
+        sign: impl FnOnce(&str, &str) -> String,
+    ) -> Result<EvidenceView<evidence::Bundle>, Error> {
         let path = format!("/v1/evidence/{commitment}");
-        let answer = self.agent.get(&self.url(&path)).timeout(UPLOAD_TIMEOUT).call();
-        let response = self.check(answer, &path)?;
-        let limit = u64::try_from(api::MAX_UPLOAD).unwrap_or(u64::MAX);
-        read_limited(response, limit).map_err(|detail| self.bad_answer(&path, detail))
+        let header = sign("GET", &path);
+        let answer = self.agent.get(&self.url(&path)).set("Authorization", &header).timeout(UPLOAD_TIMEOUT).call();
+        self.json_answer(answer, &path)
+    }
+
+    /// `DELETE /v1/evidence/{commitment}` (signed by the owner): erases the record on every node.
+    pub fn erase_evidence(
+        &self,
+        commitment: &Hash,
+        sign: impl FnOnce(&str, &str) -> String,
+    ) -> Result<api::evidence::Erased, Error> {
+        let path = format!("/v1/evidence/{commitment}");
+        let header = sign("DELETE", &path);
+        self.json_answer(self.agent.delete(&self.url(&path)).set("Authorization", &header).call(), &path)
+    }
+
+    /// `GET /v1/evidence?owner=…` (signed by that owner): every record of the owner, live or
+    /// erased, without content, with the reads this node logged.
+    pub fn evidence_records(
+        &self,
+        owner: &AccountId,
+        sign: impl FnOnce(&str, &str) -> String,
+    ) -> Result<api::evidence::OwnerListing, Error> {
+        self.get_signed(&format!("/v1/evidence?owner={owner}"), sign)
     }
 
     /// `GET /v1/payments/{merchant}/{reference}?wait_ms=N`: the payment once final; a 404

@@ -79,9 +79,16 @@ fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
             }
             TaskCommand::Open { task: id } => task::open(ctx, id),
             TaskCommand::Claim { task: id } => task::claim(ctx, id),
-            TaskCommand::Submit { claim, evidence, retain_days } => {
-                task::submit_work(ctx, claim, &evidence, retain_days)
-            }
+            TaskCommand::Submit { claim, photos, note, location, retain_days } => task::submit_work(
+                ctx,
+                claim,
+                &task::Submission {
+                    photos: &photos,
+                    note: note.as_deref(),
+                    location: location.as_deref(),
+                    retain_days,
+                },
+            ),
             TaskCommand::Approve { claim } => task::approve(ctx, claim),
             TaskCommand::Reject { claim, reason } => task::reject(ctx, claim, reason),
             TaskCommand::Object { claim, reason } => task::object(ctx, claim, reason),
@@ -93,7 +100,9 @@ fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Proposals | Command::Council(CouncilCommand::Proposals) => query::proposals(ctx),
         Command::Redemptions { status } => query::redemptions(ctx, status),
         Command::Supply => query::supply(ctx),
-        Command::Evidence(EvidenceCommand::Get { commitment, out }) => query::evidence_get(ctx, &commitment, &out),
+        Command::Evidence(EvidenceCommand::Get { commitment, out }) => commands::evidence::get(ctx, &commitment, &out),
+        Command::Evidence(EvidenceCommand::Erase { commitment }) => commands::evidence::erase(ctx, &commitment),
+        Command::Evidence(EvidenceCommand::List) => commands::evidence::list(ctx),
         Command::Block { height } => query::block(ctx, &height),
         Command::Send { recipient, amount } => transfer::send(ctx, &recipient, amount),
         Command::Pay { request, amount: None } => payments::pay_request(ctx, &request),

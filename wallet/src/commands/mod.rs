@@ -7,6 +7,7 @@ pub(crate) mod contacts;
 pub(crate) mod context;
 pub(crate) mod council;
 pub(crate) mod describe;
+pub(crate) mod evidence;
 pub(crate) mod failure;
 pub(crate) mod me;
 pub(crate) mod payments;

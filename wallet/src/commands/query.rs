@@ -1,12 +1,9 @@
 //! Commands that only read from the node: status, balances, history, tasks, budgets,
-//! proposals, redemptions, supply, blocks, transactions and evidence.
+//! proposals, redemptions, supply, blocks and transactions.
 
 use std::fmt::Write as _;
-use std::fs::OpenOptions;
-use std::io::Write as _;
-use std::path::Path;
 
-use anyhow::{Context as _, anyhow, bail};
+use anyhow::anyhow;
 use api::{TxState, TxStatus};
 use contracts::primitives::TaskId;
 use contracts::{Hash, Height, Outcome, Timestamp};
@@ -361,24 +358,6 @@ pub(crate) fn supply(ctx: &Context) -> anyhow::Result<()> {
         }
         text
     })?;
-    Ok(())
-}
-
-/// `evidence get COMMITMENT --out FILE`: never overwrites FILE.
-pub(crate) fn evidence_get(ctx: &Context, commitment: &str, out: &Path) -> anyhow::Result<()> {
-    let commitment = hash_arg(commitment, "commitment")?;
-    if out.exists() {
-        bail!("{} exists already; choose another --out", out.display());
-    }
-    let bytes = ctx.client().evidence(&commitment)?;
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(out).with_context(|| format!("creating {}", out.display()))?;
-    file.write_all(&bytes).and_then(|()| file.sync_all()).with_context(|| format!("writing {}", out.display()))?;
-    let value = json!({ "commitment": commitment, "path": out, "size": bytes.len() });
-    ctx.out.result(&value, || format!("Wrote {} bytes of evidence to {}", bytes.len(), out.display()))?;
     Ok(())
 }
 

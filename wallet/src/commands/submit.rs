@@ -14,7 +14,7 @@ use super::context::{Context, not_on_chain};
 use super::describe;
 use super::failure::{Refused, Unconfirmed};
 use crate::client::{self, Client};
-use crate::keystore::Entry;
+use crate::keystore::{Entry, Secret};
 use crate::time::format_utc;
 
 /// Longest single long-poll of `GET /v1/tx/{id}`.
@@ -39,6 +39,17 @@ pub(crate) fn submit(
     summary: &str,
     prepare: impl FnOnce(&Client) -> anyhow::Result<Action>,
 ) -> anyhow::Result<TxStatus> {
+    submit_signed(ctx, signer, summary, |client, _, _| prepare(client))
+}
+
+/// Like [`submit`], for an action whose preparation signs a request too (an evidence upload):
+/// `prepare` gets the unlocked secret and the chain id, so the password is asked once.
+pub(crate) fn submit_signed(
+    ctx: &Context,
+    signer: &Entry,
+    summary: &str,
+    prepare: impl FnOnce(&Client, &Secret, &ChainId) -> anyhow::Result<Action>,
+) -> anyhow::Result<TxStatus> {
     let client = ctx.client();
     let status = client.status()?;
     let chain_id = ChainId::new(&status.chain_id)
@@ -47,7 +58,7 @@ pub(crate) fn submit(
 
     ctx.confirm(&format!("{summary}\n  as {} ({}) on {chain_id}", signer.name, signer.address))?;
     let secret = ctx.unlock(signer)?;
-    let action = prepare(&client)?;
+    let action = prepare(&client, &secret, &chain_id)?;
     // Read the nonce last: it counts transactions still in the mempool.
     let nonce = client.account(&signer.address).map_err(|err| not_on_chain(&signer.address, err))?.next_nonce;
     let signed = secret.sign(Tx { chain_id, signer: signer.address, nonce, action });

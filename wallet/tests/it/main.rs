@@ -476,31 +476,64 @@ fn task_post_puts_the_description_hash_on_chain_and_not_the_text() {
     }
 }
 
+/// A 1×1 JPEG carrying an EXIF segment with a GPS position.
+fn jpeg_with_gps() -> Vec<u8> {
+    let tiff = [b'I', b'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x25, 0x88, 4, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0, 0, 0, 0];
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    out.extend_from_slice(&u16::try_from(app1.len() + 2).unwrap_or(0).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
+    out.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 1, 1, 0, 0, 0x3F, 0, 0x12, 0x34, 0xFF, 0xD9]);
+    out
+}
+
 #[test]
 fn task_submit_uploads_the_evidence_bytes_and_commits_to_them() {
     let wallet = Wallet::new();
     let resident = wallet.account("resident");
     let node = FakeNode::start(Mode::Accept, vec![(address(&resident), vec![])]);
     let wallet = wallet.at(&node);
-    let photo = wallet.path("photo.jpg");
-    std::fs::write(&photo, b"\xff\xd8\xff not really a jpeg").unwrap_or_else(|err| panic!("{err}"));
-    let run = wallet.run(&["--yes", "task", "submit", "40", "--evidence", &photo.to_string_lossy()]).expect(0);
+    let photo = wallet.path("bench.jpg");
+    std::fs::write(&photo, jpeg_with_gps()).unwrap_or_else(|err| panic!("{err}"));
+    let args = ["--yes", "task", "submit", "40", "--evidence", &photo.to_string_lossy(), "--note", "Two coats."];
+    let run = wallet.run(&[&args[..], &["--location", "50.888214,5.979549"]].concat()).expect(0);
     assert!(run.stdout.starts_with("SUBMITTED work for claim 40"), "{}", run.stdout);
+    assert!(run.stderr.contains("removed from bench.jpg: EXIF (incl. GPS position)"), "{}", run.stderr);
+    assert!(run.stderr.contains("must not contain names or addresses of other people"), "{}", run.stderr);
 
+    // What left the device is a signed bundle of the stripped photo, the note and the rounded location.
     let upload = node.seen().into_iter().find(|r| r.path == "/v1/evidence");
     let upload = upload.unwrap_or_else(|| panic!("the evidence was not uploaded"));
     assert_eq!(upload.content_type.as_deref(), Some("application/octet-stream"));
-    assert_eq!(upload.body, std::fs::read(&photo).unwrap_or_default());
+    assert!(upload.authorization.as_deref().is_some_and(|h| h.starts_with("Heitje ")), "signed by the worker");
+    let bundle = evidence::Bundle::from_canonical_bytes(&upload.body).unwrap_or_else(|err| panic!("{err}"));
+    let sent = bundle.photos()[0].bytes();
+    assert!(!sent.windows(4).any(|w| w == b"Exif"), "no EXIF left the device");
+    assert!(!evidence::strip_photo(sent).unwrap_or_else(|err| panic!("{err}")).had_gps());
+    assert_eq!(bundle.note(), Some("Two coats."));
+    let location = bundle.location().unwrap_or_else(|| panic!("location"));
+    assert_eq!((location.lat_microdeg, location.lon_microdeg), (50_888_200, 5_979_500), "rounded to ~10 m");
     match &node.submitted()[0].tx.action {
         Action::SubmitWork(work) => {
             assert_eq!(work.claim.0, 40);
-            assert_eq!(work.evidence, HashKind::Evidence.hash(&upload.body));
+            assert_eq!(work.evidence, HashKind::Evidence.hash(&upload.body), "the node's commitment goes on chain");
+            assert!(upload.query.contains(&format!("retain_until={}", work.retain_until.0)), "{}", upload.query);
             let days = (work.retain_until.0.saturating_sub(now_ms())) / 86_400_000;
             assert!((364..=365).contains(&days), "kept a year unless told otherwise: {days} days");
         }
         other => panic!("expected SubmitWork, got {other:?}"),
     }
 
+    // Anything but a JPEG or PNG photo is refused before anything is sent.
+    let uploads = node.seen().len();
+    let text = wallet.path("notes.txt");
+    std::fs::write(&text, b"not a photo").unwrap_or_else(|err| panic!("{err}"));
+    let refused = wallet.run(&["--yes", "task", "submit", "40", "--evidence", &text.to_string_lossy()]).expect(2);
+    assert!(refused.stderr.contains("notes.txt cannot be used as evidence"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("only JPEG and PNG photos are accepted"), "{}", refused.stderr);
+    assert_eq!(node.seen().len(), uploads, "nothing was sent");
     let missing = wallet.run(&["--yes", "task", "submit", "40", "--evidence", "/no/such/file"]).expect(2);
     assert!(missing.stderr.contains("/no/such/file"), "{}", missing.stderr);
 }

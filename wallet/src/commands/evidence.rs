@@ -1,0 +1,155 @@
+//! `evidence …`: signed reads of work evidence (logged by the node), the owner's erasure
+//! request and the owner's list of their records with who read them.
+
+use std::fs::OpenOptions;
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::{Context as _, anyhow, bail};
+use api::staff::SignedRead;
+use contracts::{ChainId, Hash, Timestamp};
+use serde_json::json;
+
+use super::context::Context;
+use super::payments::chain_id;
+use super::task::format_location;
+use crate::keystore::Secret;
+use crate::output::{Table, fields};
+use crate::time::{format_utc, now_ms};
+
+fn commitment_arg(text: &str) -> anyhow::Result<Hash> {
+    Hash::from_hex(text.trim()).map_err(|err| anyhow!("commitment {text:?} is not valid: {err}"))
+}
+
+/// The signer of a read, erasure or listing: the selected account.
+fn signer(secret: &Secret, chain: ChainId) -> impl FnOnce(&str, &str) -> String + '_ {
+    move |method, path| secret.with_key(|key| SignedRead::sign(key, &chain, method, path, Timestamp(now_ms())).header())
+}
+
+/// `evidence get COMMITMENT --out DIR`: writes the photos as files in DIR (created if missing;
+/// existing files are never overwritten) and prints the note and location.
+pub(crate) fn get(ctx: &Context, commitment: &str, out: &Path) -> anyhow::Result<()> {
+    let commitment = commitment_arg(commitment)?;
+    let me = ctx.selected()?;
+    let client = ctx.client();
+    let chain = chain_id(&client)?;
+    let secret = ctx.unlock(&me)?;
+    let view = client.evidence(&commitment, signer(&secret, chain))?;
+    drop(secret);
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut files = Vec::new();
+    for (index, photo) in view.bundle.photos().iter().enumerate() {
+        let extension = match photo.format() {
+            evidence::Format::Jpeg => "jpg",
+            evidence::Format::Png => "png",
+        };
+        let path = out.join(format!("claim-{}-photo-{}.{extension}", view.claim, index + 1));
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(&path)
+            .with_context(|| format!("creating {} (it must not exist yet; choose another --out)", path.display()))?;
+        file.write_all(photo.bytes())
+            .and_then(|()| file.sync_all())
+            .with_context(|| format!("writing {}", path.display()))?;
+        files.push(path);
+    }
+    let location = view.bundle.location().map(format_location);
+    let value = json!({
+        "commitment": commitment,
+        "claim": view.claim,
+        "owner": view.owner,
+        "sealed_at": view.sealed_at,
+        "retain_until": view.retain_until,
+        "purpose": view.purpose,
+        "photos": files,
+        "note": view.bundle.note(),
+        "location": location,
+    });
+    ctx.out.result(&value, || {
+        let written = if files.is_empty() {
+            "(no photos)".to_owned()
+        } else {
+            files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
+        };
+        fields(&[
+            ("Evidence", commitment.to_string()),
+            ("Claim", view.claim.to_string()),
+            ("Photos", written),
+            ("Note", view.bundle.note().unwrap_or("(none)").to_owned()),
+            ("Location", location.clone().unwrap_or_else(|| "(none)".into())),
+            ("Erased by", format!("{} UTC", format_utc(view.retain_until))),
+            ("Note", "this read is recorded in the node's audit log".into()),
+        ])
+    })?;
+    Ok(())
+}
+
+/// `evidence erase COMMITMENT`: the owner asks every node to destroy the record and its key.
+/// Refused while the work is under review, in its objection window or objected.
+pub(crate) fn erase(ctx: &Context, commitment: &str) -> anyhow::Result<()> {
+    let commitment = commitment_arg(commitment)?;
+    ctx.require_confirmable()?;
+    let me = ctx.selected()?;
+    let client = ctx.client();
+    let chain = chain_id(&client)?;
+    ctx.confirm(&format!(
+        "Erase evidence {commitment} for good: every node destroys the record and its key; the commitment on \
+         chain stays, linked to nothing\n  as {} ({})",
+        me.name, me.address
+    ))?;
+    let secret = ctx.unlock(&me)?;
+    let erased = client.erase_evidence(&commitment, signer(&secret, chain)).map_err(|err| match err.status() {
+        Some(409) => anyhow!("{err}"),
+        _ => anyhow::Error::new(err).context("asking the node to erase the evidence"),
+    })?;
+    drop(secret);
+    ctx.out.result(&erased, || {
+        let when = format_utc(erased.erased_at);
+        if erased.already {
+            format!("ALREADY ERASED evidence {commitment} on {when} UTC ({})", erased.reason.name())
+        } else {
+            format!("ERASED evidence {commitment} of claim {} on {when} UTC; the other nodes follow", erased.claim)
+        }
+    })?;
+    Ok(())
+}
+
+/// `evidence list`: every evidence record of the selected account on the node, live or erased,
+/// without content, with who read it and why.
+pub(crate) fn list(ctx: &Context) -> anyhow::Result<()> {
+    let me = ctx.selected()?;
+    let client = ctx.client();
+    let chain = chain_id(&client)?;
+    let secret = ctx.unlock(&me)?;
+    let listing = client.evidence_records(&me.address, signer(&secret, chain))?;
+    drop(secret);
+    if listing.owner != me.address {
+        bail!("the node listed the records of {}, not of {}", listing.owner, me.address);
+    }
+    ctx.out.result(&listing, || {
+        let mut table = Table::new(&["COMMITMENT", "CLAIM", "PHOTOS", "NOTE", "LOCATION", "STATUS", "READS"]);
+        for record in &listing.records {
+            let photos: Vec<String> = record.photos.iter().map(|p| format!("{} {} B", p.format, p.bytes)).collect();
+            let status = match (record.erased_at, record.erased_reason) {
+                (Some(at), Some(reason)) => format!("erased {} ({})", format_utc(at), reason.name()),
+                _ => format!("kept until {}", format_utc(record.retain_until)),
+            };
+            let reads: Vec<String> =
+                record.reads.iter().map(|r| format!("{} {} ({})", format_utc(r.time), r.reader, r.purpose)).collect();
+            table.row(vec![
+                record.commitment.to_string(),
+                record.claim.to_string(),
+                if photos.is_empty() { "-".into() } else { photos.join(", ") },
+                if record.has_note { "yes" } else { "no" }.into(),
+                if record.has_location { "yes" } else { "no" }.into(),
+                status,
+                if reads.is_empty() { "-".into() } else { reads.join("; ") },
+            ]);
+        }
+        if table.is_empty() { "No evidence records on this node.".to_owned() } else { table.render() }
+    })?;
+    Ok(())
+}
