@@ -373,8 +373,8 @@ pub enum Rejection {
     /// R-REV-2: someone who claimed a slot of the task does not review, object or resolve on it.
     #[error("you claimed a slot of task {0} yourself, so you may not review, object or decide on its work")]
     CoWorker(TaskId),
-    /// R-REV-2: a verifier drawn for work on a task may not claim a slot of it.
-    #[error("you were drawn to review work on task {0}, so you may not claim a slot of it")]
+    /// R-REV-2: someone drawn to review, or who objected to, work on a task may not claim a slot.
+    #[error("you reviewed or objected to work on task {0}, so you may not claim a slot of it")]
     ReviewerOfTask(TaskId),
     /// R-REV-2: the verifier pool is full.
     #[error("the verifier pool holds at most {0} verifiers")]

@@ -832,6 +832,9 @@ pub enum Key {
     /// A resident's claim on a task, kept for good: one claim per resident and task (R-TASK-3),
     /// and never a reviewer of a co-worker (R-REV-2).
     WorkedOn(TaskId, AccountId),
+    /// Someone drawn to review, or who objected to, work on a task: never a co-worker on it
+    /// (R-REV-2).
+    Reviewed(TaskId, AccountId),
 }
 
 impl Encode for Key {
@@ -906,6 +909,11 @@ impl Encode for Key {
                 task.encode(out);
                 account.encode(out);
             }
+            Self::Reviewed(task, account) => {
+                out.push(18);
+                task.encode(out);
+                account.encode(out);
+            }
         }
     }
 }
@@ -931,6 +939,7 @@ impl Decode for Key {
             15 => Self::Earner(Decode::decode(reader)?),
             16 => Self::Earned(Decode::decode(reader)?, Decode::decode(reader)?),
             17 => Self::WorkedOn(Decode::decode(reader)?, Decode::decode(reader)?),
+            18 => Self::Reviewed(Decode::decode(reader)?, Decode::decode(reader)?),
             tag => return Err(DecodeError::UnknownTag { tag, what: "state key" }),
         })
     }
@@ -975,6 +984,8 @@ pub enum Value {
     Earned(Amount),
     /// The claim a resident made on a task.
     WorkedOn(ClaimId),
+    /// A review or objection marker; the key says everything.
+    Reviewed,
 }
 
 /// R-REV-2: every account holding the verifier role, ascending.
@@ -1020,6 +1031,7 @@ impl Encode for Value {
             Self::Earner(v) => v.encode(out),
             Self::Earned(v) => v.encode(out),
             Self::WorkedOn(v) => v.encode(out),
+            Self::Reviewed => {}
         }
     }
 }
@@ -1051,6 +1063,12 @@ impl Value {
             Key::Earner(_) => Self::Earner(Earner::from_bytes(bytes)?),
             Key::Earned(..) => Self::Earned(Amount::from_bytes(bytes)?),
             Key::WorkedOn(..) => Self::WorkedOn(ClaimId::from_bytes(bytes)?),
+            Key::Reviewed(..) => {
+                if !bytes.is_empty() {
+                    return Err(DecodeError::Invalid { what: "review marker", reason: "must be empty" });
+                }
+                Self::Reviewed
+            }
         })
     }
 }
@@ -1080,6 +1098,7 @@ impl crate::schema::Described for Value {
                 Value::Earner(_) => "Earner",
                 Value::Earned(_) => "Earned",
                 Value::WorkedOn(_) => "WorkedOn",
+                Value::Reviewed => "Reviewed",
             }
         }
         // Referenced so that its exhaustive match is compiled: a new variant must be listed here.
@@ -1104,6 +1123,7 @@ impl crate::schema::Described for Value {
             ("Earner", one(Earner::shape())),
             ("Earned", one(Amount::shape())),
             ("WorkedOn", one(ClaimId::shape())),
+            ("Reviewed", vec![]),
         ];
         Shape::Variants { name: "Value", variants }
     }
@@ -1129,7 +1149,9 @@ impl crate::schema::Described for Key {
                 Key::Due(..) => vec![("time", Timestamp::shape()), ("item", DueItem::shape())],
                 Key::ReviewPair(..) => vec![("worker", AccountId::shape()), ("verifier", AccountId::shape())],
                 Key::Earned(..) => vec![("account", AccountId::shape()), ("year", u16::shape())],
-                Key::WorkedOn(..) => vec![("task", TaskId::shape()), ("account", AccountId::shape())],
+                Key::WorkedOn(..) | Key::Reviewed(..) => {
+                    vec![("task", TaskId::shape()), ("account", AccountId::shape())]
+                }
             }
         }
         let a = AccountId([0; 32]);
@@ -1152,6 +1174,7 @@ impl crate::schema::Described for Key {
             ("Earner", Self::Earner(a)),
             ("Earned", Self::Earned(a, 0)),
             ("WorkedOn", Self::WorkedOn(TaskId(0), a)),
+            ("Reviewed", Self::Reviewed(TaskId(0), a)),
         ];
         Shape::Variants { name: "Key", variants: samples.iter().map(|(n, k)| (*n, fields(k))).collect() }
     }
@@ -1657,6 +1680,16 @@ impl Overlay<'_> {
     /// Writes the verifier pool.
     pub fn put_verifiers(&mut self, pool: VerifierPool) {
         self.put(Key::Verifiers, Value::Verifiers(pool));
+    }
+
+    /// R-REV-2: whether `who` was drawn to review, or objected to, work on `task`.
+    pub fn reviewed(&self, task: TaskId, who: AccountId) -> bool {
+        self.get(&Key::Reviewed(task, who)).is_some()
+    }
+
+    /// Records that `who` reviewed or objected to work on `task`.
+    pub fn put_reviewed(&mut self, task: TaskId, who: AccountId) {
+        self.put(Key::Reviewed(task, who), Value::Reviewed);
     }
 
     /// R-DUE-1: schedules `item` at `time`.

@@ -61,6 +61,7 @@ pub(super) fn draw(
     for verifier in &drawn {
         let count = view.review_pair((claim.worker, *verifier)).unwrap_or(0);
         view.put_review_pair((claim.worker, *verifier), count.saturating_add(1));
+        view.put_reviewed(claim.task, *verifier);
     }
     earner.reviews = earner.reviews.saturating_add(u32::from(task.reviewers));
     view.put_earner(claim.worker, earner);

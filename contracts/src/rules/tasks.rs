@@ -159,13 +159,9 @@ pub(super) fn apply_claim_task(
     if view.worked_on((c.task, signer)).is_some() {
         return Err(Rejection::AlreadyClaimed(c.task));
     }
-    // R-REV-2: a verifier drawn to review work on this task may not become a co-worker on it.
-    let reviewing = task
-        .claims
-        .iter()
-        .filter_map(|id| view.claim(*id))
-        .any(|claim| claim.status.is_live() && claim.reviewers.contains(&signer));
-    if reviewing {
+    // R-REV-2: anyone ever drawn to review, or who objected to, work on this task may not
+    // become a co-worker on it.
+    if view.reviewed(c.task, signer) {
         return Err(Rejection::ReviewerOfTask(c.task));
     }
     if task.free_slots() == 0 {
@@ -437,6 +433,7 @@ pub(super) fn apply_object(
     }
     let mut task = view.task(claim.task).ok_or(Rejection::UnknownTask(claim.task))?;
     claim.objection = Some(Objection { by: signer, reason: o.reason, at: ctx.time });
+    view.put_reviewed(claim.task, signer);
     let mut events = vec![Event::ObjectionRaised { claim: o.claim, by: signer, reason: o.reason }];
     if officer {
         if let Some(closes) = claim.window_closes {
