@@ -132,6 +132,12 @@ fn issue_5_review_is_k_of_n_objections_stop_payouts_caps_hold_and_residents_see_
     let capped = net.refused(Some("anna"), &["task", "claim", &big]);
     assert!(capped.contains("annual cap") && capped.contains("15.00"), "{capped}");
 
+    // Anna has her evidence erased now that the reward is paid: every node answers 410, and
+    // the chain still verifies (checked at the end).
+    let commitment = net.json(&format!("/v1/claims/{claim}"))["evidence"].as_str().expect("commitment").to_owned();
+    let erased = net.ok(Some("anna"), &["evidence", "erase", &commitment]);
+    assert!(erased.to_uppercase().contains("ERASED"), "{erased}");
+
     // Anna's data: everything in one JSON file, and a statement the chain confirms.
     let export = tmp.path().join("anna.json");
     net.ok(Some("anna"), &["me", "--export", export.to_str().expect("p")]);
@@ -140,6 +146,13 @@ fn issue_5_review_is_k_of_n_objections_stop_payouts_caps_hold_and_residents_see_
     assert_eq!(data["claims_as_worker"].as_array().map(Vec::len), Some(1));
     assert_eq!(data["rewards_by_year"][0]["total"], "10.00");
     assert!(data["transactions"].as_array().is_some_and(|t| t.len() >= 2), "claim and submit: {data}");
+    let records = data["evidence_records"]["records"].as_array().cloned().unwrap_or_default();
+    assert_eq!(records.len(), 1, "one evidence record, now erased: {data}");
+    assert!(records[0]["erased_at"].is_u64(), "{data}");
+    assert!(
+        records[0]["reads"].as_array().is_some_and(|reads| !reads.is_empty()),
+        "the drawn verifiers' reads are listed: {data}"
+    );
     let year = allowance["year"].as_u64().expect("year").to_string();
     let out = tmp.path().join("statements");
     net.ok(Some("anna"), &["statement", "issue", &year, "--out", out.to_str().expect("p")]);

@@ -22,7 +22,7 @@ fn commitment_arg(text: &str) -> anyhow::Result<Hash> {
 }
 
 /// The signer of a read, erasure or listing: the selected account.
-fn signer(secret: &Secret, chain: ChainId) -> impl FnOnce(&str, &str) -> String + '_ {
+pub(crate) fn signer(secret: &Secret, chain: ChainId) -> impl FnOnce(&str, &str) -> String + '_ {
     move |method, path| secret.with_key(|key| SignedRead::sign(key, &chain, method, path, Timestamp(now_ms())).header())
 }
 

@@ -10,7 +10,7 @@ use api::{ClaimView, HistoryEntry, SignedStatement, StatementBody};
 use contracts::crypto::{self, Domain};
 use contracts::state::ClaimStatus;
 use contracts::{AccountId, Amount, Timestamp};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::context::{Context, not_on_chain};
 use super::failure::Refused;
@@ -75,9 +75,12 @@ pub(crate) fn me(ctx: &Context, export: Option<&Path>) -> anyhow::Result<()> {
         earnings.push(client.earnings(&me, year)?);
     }
     let history = full_history(&client, &me)?;
-    // TODO(issue 5, in progress on this branch): the off-chain evidence records and their
-    // access log, from the node's evidence store.
-    let evidence = Value::Null;
+    // Off chain: the evidence records (live or erased, without content) and every logged read
+    // of them, from the node's evidence store; a signed request, as only the owner may list.
+    let chain = chain_id(&client)?;
+    let secret = ctx.unlock(&entry)?;
+    let evidence = client.evidence_records(&me, super::evidence::signer(&secret, chain))?;
+    drop(secret);
     let local = json!({
         "note": "kept only on this device, in the wallet directory; never sent to a node",
         "wallet_account_name": entry.name,
@@ -140,9 +143,14 @@ pub(crate) fn me(ctx: &Context, export: Option<&Path>) -> anyhow::Result<()> {
         for year in &earnings {
             let _ = writeln!(text, "Rewards paid in {}: {} ({} tasks)", year.year, year.total, year.rewards.len());
         }
-        if let Some(records) = evidence.as_array() {
-            let _ = writeln!(text, "\nEvidence records held off chain: {}", records.len());
-        }
+        let erased = evidence.records.iter().filter(|r| r.erased_at.is_some()).count();
+        let reads: usize = evidence.records.iter().map(|r| r.reads.len()).sum();
+        let _ = writeln!(
+            text,
+            "\nEvidence held off chain: {} records ({erased} erased), read {reads} times by staff or you; \
+             see `heitje evidence list`",
+            evidence.records.len()
+        );
         if let Some(path) = export {
             let _ = writeln!(text, "\nEXPORTED everything above and more to {}", path.display());
         } else {
