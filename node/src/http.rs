@@ -19,7 +19,6 @@ use contracts::crypto::HashKind;
 use contracts::primitives::{ClaimId, RedemptionId, TaskId};
 use contracts::state::{Claim, RedemptionStatus, Task};
 use contracts::{AccountId, Amount, Block, Hash, Height, Invalid, Receipt, SignedTx, VerifiedTx};
-use rand_core::{OsRng, RngCore};
 use serde::Deserialize;
 
 use crate::engine::{Handle, Unavailable};
@@ -154,12 +153,11 @@ pub fn router(handle: Handle, outbox: Option<Outbox>, validator: AccountId) -> R
         .route("/v1/redemptions/{id}", get(redemption))
         .route("/v1/supply", get(supply))
         .route("/v1/blocks/{height}", get(block))
-        .route("/v1/evidence", post(upload_evidence).layer(DefaultBodyLimit::max(api::MAX_UPLOAD)))
-        .route("/v1/evidence/{commitment}", get(evidence))
         .route("/v1/documents", post(upload_document).layer(DefaultBodyLimit::max(MAX_DOCUMENT)))
         .route("/v1/documents/{hash}", get(document))
         .route("/v1/misbehavior", get(misbehavior))
         .route("/v1/validators", get(validators))
+        .merge(crate::evidence_api::routes())
         .merge(crate::shop_api::routes())
         .merge(crate::task_api::routes())
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint; see docs/api.md") })
@@ -547,40 +545,6 @@ async fn block(State(handle): State<Handle>, Path(height): Path<String>) -> ApiR
         })
         .await??;
     view.map(Json).ok_or_else(|| ApiError::not_found("unknown_block", format!("no block at height {height} yet")))
-}
-
-async fn upload_evidence(State(handle): State<Handle>, body: Result<Bytes, BytesRejection>) -> ApiResult<Stored> {
-    let body = body.map_err(|r| body_error(r, api::MAX_UPLOAD))?;
-    if body.is_empty() {
-        return Err(ApiError::bad_request("empty_upload", "the evidence file is empty"));
-    }
-    // The commitment is salted so that it cannot be linked to the evidence by guessing, and
-    // stops linking to anything once the record and its salt are erased.
-    let mut salt = [0u8; 32];
-    OsRng.fill_bytes(&mut salt);
-    let mut hasher = HashKind::Evidence.hasher();
-    hasher.update(&salt);
-    hasher.update(&body);
-    let commitment = Hash(*hasher.finalize().as_bytes());
-    let size = body.len();
-    let mut record = Vec::with_capacity(32 + size);
-    record.extend_from_slice(&salt);
-    record.extend_from_slice(&body);
-    handle.call(move |l| l.storage().put_evidence(&commitment, &record)).await??;
-    Ok(Json(Stored { commitment, size }))
-}
-
-async fn evidence(State(handle): State<Handle>, Path(commitment): Path<String>) -> Result<Response, ApiError> {
-    let commitment = parse_hash(&commitment, "commitment")?;
-    let record = handle.call(move |l| l.storage().evidence(&commitment)).await??;
-    let record = record.ok_or_else(|| {
-        ApiError::not_found(
-            "unknown_evidence",
-            format!("no evidence with commitment {commitment} (never stored, or erased)"),
-        )
-    })?;
-    let content = record.get(32..).unwrap_or_default().to_vec();
-    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], content).into_response())
 }
 
 async fn upload_document(State(handle): State<Handle>, body: Result<Bytes, BytesRejection>) -> ApiResult<Stored> {

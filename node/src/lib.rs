@@ -6,6 +6,8 @@ pub mod bft;
 pub mod chain_check;
 pub mod config;
 pub mod engine;
+pub mod evidence_api;
+pub mod evidence_store;
 pub mod http;
 pub mod ledger;
 pub mod mempool;
@@ -188,6 +190,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     };
     let (outbox, gossip) = txgossip::start(gossip_settings, engine.handle.clone()).await?;
     tracing::info!(gossip = %config.p2p.gossip_listen, peers = config.p2p.gossip_peers.len(), "transaction gossip started");
+    tokio::spawn(evidence_api::sweep(engine.handle.clone(), me));
     let router = http::router(engine.handle.clone(), Some(outbox), me);
     let outcome = tokio::select! {
         served = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()) => {

@@ -1,5 +1,5 @@
 //! RocksDB storage: blocks, certificates, receipts, indexes, the state, and the off-chain blob
-//! stores (evidence and public documents).
+//! stores (sealed evidence records with their keys apart, and public documents).
 //!
 //! R-STO-1: a block, its certificate, its receipts, its state changes, its indexes and the new
 //! head are written in one synced `WriteBatch`: after a crash either all of it is there or none.
@@ -22,7 +22,15 @@ const CF_TX_INDEX: &str = "tx_index";
 const CF_RECEIPTS: &str = "receipts";
 const CF_STATE: &str = "state";
 const CF_HISTORY: &str = "history";
+/// Sealed evidence records: commitment → `evidence::Sealed` bytes (ciphertext only).
 const CF_EVIDENCE: &str = "evidence";
+/// The key of each live evidence record, apart from the record: commitment → `RecordKey` bytes.
+const CF_EVIDENCE_KEYS: &str = "evidence_keys";
+/// The public header of each live record (owner, claim, dates), so sweeps and listings need not
+/// read the ciphertext: commitment → header bytes.
+const CF_EVIDENCE_META: &str = "evidence_meta";
+/// Erased records: commitment → tombstone (JSON: when, why, whose; no salt, no content hash).
+const CF_EVIDENCE_ERASED: &str = "evidence_erased";
 const CF_DOCUMENTS: &str = "documents";
 /// Blocks proposed or received for heights not yet decided (consensus crash recovery).
 const CF_UNDECIDED: &str = "undecided";
@@ -34,7 +42,7 @@ const CF_REGISTRY: &str = "registry";
 const CF_AUDIT: &str = "audit";
 /// Supply figures after each height: height (u64 BE) → JSON, for the reconciliation report.
 const CF_SUPPLY: &str = "supply";
-const COLUMN_FAMILIES: [&str; 14] = [
+const COLUMN_FAMILIES: [&str; 17] = [
     CF_META,
     CF_BLOCKS,
     CF_CERTS,
@@ -43,6 +51,9 @@ const COLUMN_FAMILIES: [&str; 14] = [
     CF_STATE,
     CF_HISTORY,
     CF_EVIDENCE,
+    CF_EVIDENCE_KEYS,
+    CF_EVIDENCE_META,
+    CF_EVIDENCE_ERASED,
     CF_DOCUMENTS,
     CF_UNDECIDED,
     CF_MISBEHAVIOR,
@@ -81,6 +92,9 @@ fn parse_location(bytes: &[u8]) -> Option<(Height, u32)> {
     let index = u32::from_be_bytes(bytes.get(8..12)?.try_into().ok()?);
     Some((Height(height), index))
 }
+
+/// Raw key and value pairs of one column family, in key order.
+pub type RawEntries = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// The node's database.
 pub struct Storage {
@@ -263,15 +277,76 @@ impl Storage {
         Ok(out)
     }
 
-    /// Stores an evidence record (salt and content) under its commitment.
-    pub fn put_evidence(&self, commitment: &Hash, record: &[u8]) -> Result<(), StoreError> {
-        self.db.put_cf_opt(self.cf(CF_EVIDENCE)?, commitment.0, record, &Self::synced())?;
+    /// Stores a sealed evidence record, its key and its header in one synced batch; the key goes
+    /// to its own column family so that erasing it alone makes the record unreadable.
+    pub fn put_evidence(&self, commitment: &Hash, sealed: &[u8], key: &[u8], meta: &[u8]) -> Result<(), StoreError> {
+        let mut batch = WriteBatch::default();
+        batch.put_cf(self.cf(CF_EVIDENCE)?, commitment.0, sealed);
+        batch.put_cf(self.cf(CF_EVIDENCE_KEYS)?, commitment.0, key);
+        batch.put_cf(self.cf(CF_EVIDENCE_META)?, commitment.0, meta);
+        self.db.write_opt(batch, &Self::synced())?;
         Ok(())
     }
 
-    /// An evidence record.
+    /// A sealed evidence record.
     pub fn evidence(&self, commitment: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.db.get_cf(self.cf(CF_EVIDENCE)?, commitment.0)?)
+    }
+
+    /// The key of a live evidence record.
+    pub fn evidence_key(&self, commitment: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.get_cf(self.cf(CF_EVIDENCE_KEYS)?, commitment.0)?)
+    }
+
+    /// The header of a live evidence record.
+    pub fn evidence_meta(&self, commitment: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.get_cf(self.cf(CF_EVIDENCE_META)?, commitment.0)?)
+    }
+
+    /// Every live record's header, by commitment.
+    pub fn evidence_meta_all(&self) -> Result<RawEntries, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf(CF_EVIDENCE_META)?, IteratorMode::Start) {
+            let (key, value) = item?;
+            out.push((key.to_vec(), value.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Erases an evidence record in one synced batch: the key first, then the record and its
+    /// header, and the tombstone that answers later requests.
+    pub fn erase_evidence(&self, commitment: &Hash, tombstone: &[u8]) -> Result<(), StoreError> {
+        let mut batch = WriteBatch::default();
+        batch.delete_cf(self.cf(CF_EVIDENCE_KEYS)?, commitment.0);
+        batch.delete_cf(self.cf(CF_EVIDENCE)?, commitment.0);
+        batch.delete_cf(self.cf(CF_EVIDENCE_META)?, commitment.0);
+        batch.put_cf(self.cf(CF_EVIDENCE_ERASED)?, commitment.0, tombstone);
+        self.db.write_opt(batch, &Self::synced())?;
+        Ok(())
+    }
+
+    /// The tombstone of an erased evidence record.
+    pub fn evidence_tombstone(&self, commitment: &Hash) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.get_cf(self.cf(CF_EVIDENCE_ERASED)?, commitment.0)?)
+    }
+
+    /// Every tombstone, by commitment.
+    pub fn evidence_tombstones(&self) -> Result<RawEntries, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf(CF_EVIDENCE_ERASED)?, IteratorMode::Start) {
+            let (key, value) = item?;
+            out.push((key.to_vec(), value.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Every stored key of the record and key column families, for tests that prove erasure
+    /// leaves nothing behind.
+    #[doc(hidden)]
+    pub fn evidence_raw_counts(&self) -> Result<(usize, usize), StoreError> {
+        let records = self.db.iterator_cf(self.cf(CF_EVIDENCE)?, IteratorMode::Start).count();
+        let keys = self.db.iterator_cf(self.cf(CF_EVIDENCE_KEYS)?, IteratorMode::Start).count();
+        Ok((records, keys))
     }
 
     /// Stores a public document under its hash.

@@ -11,6 +11,18 @@
 //! takes a record from any allow-listed peer if it verifies and is newer than the one it holds.
 //! Every node republishes its whole registry when a peer (re)joins and every
 //! [`REGISTRY_REPUBLISH`], so a node that was down catches up.
+//!
+//! Evidence records travel on the same topic so that any validator can serve a verifier
+//! (kind 3: one sealed record with its key; kind 4: owners' signed erasure requests).
+//! Keys travel only between validators: the topic's peers are the allow-listed validators, each
+//! connection is authenticated by the validator key and encrypted (noise), and gossipsub never
+//! forwards to a peer off the allow-list. A validator takes a record only if it opens with its
+//! key, matches its commitment, belongs to its claim's worker, is within its retention period
+//! and was not erased here; it takes an erasure only if the owner's signature verifies and the
+//! claim allows erasure in its own state. Both are idempotent. Every node republishes its live
+//! records (one message each, at most [`MAX_GOSSIP`] bytes) when a peer (re)joins, and its
+//! erasure requests then and every [`REGISTRY_REPUBLISH`]; retention erasures need no message,
+//! since every node sweeps by block time.
 
 use std::time::Duration;
 
@@ -24,8 +36,12 @@ use crate::engine::Handle;
 pub const BATCH_TXS: usize = 512;
 /// Longest a transaction waits for its batch to fill.
 pub const BATCH_WAIT: Duration = Duration::from_millis(5);
-/// Largest gossip message.
+/// Largest batch of transactions or registry records in one gossip message.
 pub const MAX_MESSAGE: usize = 1 << 20;
+/// Largest gossip message: one sealed evidence record with its key and framing.
+pub const MAX_GOSSIP: usize = crate::evidence_store::MAX_SEALED_BYTES + 8 * 1024;
+/// Largest erasure notice (JSON).
+const MAX_NOTICE_BYTES: usize = 2048;
 /// Admitted transactions waiting to be gossiped.
 const OUTBOX: usize = 16_384;
 /// How often every node republishes its merchant registry.
@@ -35,6 +51,10 @@ const KIND_TXS: u8 = 1;
 /// Message kind: registry records, after an 8-byte nonce that keeps a republished set from
 /// being taken for a duplicate.
 const KIND_REGISTRY: u8 = 2;
+/// Message kind: one sealed evidence record and its key, after an 8-byte nonce.
+const KIND_EVIDENCE: u8 = 3;
+/// Message kind: owners' signed erasure requests (JSON), after an 8-byte nonce.
+const KIND_ERASURE: u8 = 4;
 
 /// Where the API hands admitted transactions and registry records for gossip.
 #[derive(Debug, Clone)]
@@ -56,6 +76,49 @@ impl Outbox {
     /// covers a failure.
     pub fn push_records(&self, records: Vec<Vec<u8>>) {
         publish_records(&self.gossip, records);
+    }
+
+    /// Publishes a sealed evidence record with its key to the other validators now; a peer
+    /// that misses it gets it when it (re)joins.
+    pub fn push_evidence(&self, sealed: &[u8], key: &[u8]) {
+        publish_evidence(&self.gossip, sealed, key);
+    }
+
+    /// Publishes an owner's erasure request to the other validators now; the periodic
+    /// republish covers a failure.
+    pub fn push_erasures(&self, notices: &[crate::evidence_store::EraseNotice]) {
+        publish_erasures(&self.gossip, notices);
+    }
+}
+
+fn nonce() -> [u8; 8] {
+    let mut nonce = [0u8; 8];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut nonce);
+    nonce
+}
+
+fn publish_evidence(gossip: &gossip::Handle, sealed: &[u8], key: &[u8]) {
+    let mut message = Vec::with_capacity(sealed.len() + key.len() + 17);
+    message.push(KIND_EVIDENCE);
+    message.extend_from_slice(&nonce());
+    put_bytes(&mut message, sealed);
+    put_bytes(&mut message, key);
+    if let Err(err) = gossip.publish(message) {
+        tracing::debug!(%err, "evidence record not gossiped now; it is republished when a peer joins");
+    }
+}
+
+fn publish_erasures(gossip: &gossip::Handle, notices: &[crate::evidence_store::EraseNotice]) {
+    for chunk in notices.chunks(256) {
+        let mut message = vec![KIND_ERASURE];
+        message.extend_from_slice(&nonce());
+        put_len(&mut message, chunk.len());
+        for notice in chunk {
+            put_bytes(&mut message, &serde_json::to_vec(notice).unwrap_or_default());
+        }
+        if let Err(err) = gossip.publish(message) {
+            tracing::debug!(%err, notices = chunk.len(), "erasure notices not gossiped now; the republish retries");
+        }
     }
 }
 
@@ -129,13 +192,14 @@ pub async fn start(settings: Settings, ledger: Handle) -> anyhow::Result<(Outbox
         peers: peers.clone(),
         allowed: allowed.clone(),
         topic: settings.topic,
-        max_message_bytes: MAX_MESSAGE,
+        max_message_bytes: MAX_GOSSIP,
     };
     let (handle, inbound) = gossip::spawn(config).await.map_err(|e| anyhow::anyhow!("starting gossip: {e}"))?;
     let (outbox, queued) = mpsc::channel(OUTBOX);
     tokio::spawn(publish_batches(queued, handle.clone()));
     tokio::spawn(receive_batches(inbound, ledger.clone()));
     tokio::spawn(republish_registry(handle.clone(), ledger.clone()));
+    tokio::spawn(republish_evidence(handle.clone(), ledger.clone()));
     tokio::spawn(follow_validator_set(handle.clone(), ledger, peers, settings.validators));
     Ok((Outbox { txs: outbox, gossip: handle.clone() }, handle))
 }
@@ -236,6 +300,134 @@ async fn republish_registry(gossip: gossip::Handle, ledger: Handle) {
     }
 }
 
+/// Republishes live evidence records when a peer (re)joins, and owners' erasure requests then
+/// and every [`REGISTRY_REPUBLISH`].
+async fn republish_evidence(gossip: gossip::Handle, ledger: Handle) {
+    let mut subscribed = gossip.subscribed();
+    let mut known = subscribed.borrow_and_update().clone();
+    let mut tick = tokio::time::interval(REGISTRY_REPUBLISH);
+    tick.tick().await;
+    loop {
+        let records = tokio::select! {
+            _ = tick.tick() => false,
+            changed = subscribed.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                let now = subscribed.borrow_and_update().clone();
+                let joined = now.iter().any(|peer| !known.contains(peer));
+                known = now;
+                if !joined {
+                    continue;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                true
+            }
+        };
+        let notices = ledger.call(|l| -> Result<_, crate::storage::StoreError> {
+            Ok(crate::evidence_store::tombstones(l.storage())?
+                .into_iter()
+                .filter_map(|(_, t)| t.notice)
+                .collect::<Vec<_>>())
+        });
+        match notices.await {
+            Ok(Ok(notices)) if !notices.is_empty() => publish_erasures(&gossip, &notices),
+            Ok(Ok(_)) => {}
+            Ok(Err(err)) => tracing::warn!(%err, "could not read the evidence tombstones to republish them"),
+            Err(_) => return,
+        }
+        if !records {
+            continue;
+        }
+        let live = ledger.call(|l| crate::evidence_store::live(l.storage())).await;
+        let live = match live {
+            Ok(Ok(live)) => live,
+            Ok(Err(err)) => {
+                tracing::warn!(%err, "could not list the evidence records to republish them");
+                continue;
+            }
+            Err(_) => return,
+        };
+        // One record per message, read one at a time, so a large store is never all in memory.
+        for meta in live {
+            let commitment = meta.commitment;
+            match ledger.call(move |l| crate::evidence_store::raw(l.storage(), &commitment)).await {
+                Ok(Ok(Some((sealed, key)))) => publish_evidence(&gossip, &sealed, &key),
+                Ok(Ok(None)) => {}
+                Ok(Err(err)) => tracing::warn!(%err, %commitment, "could not read an evidence record to republish it"),
+                Err(_) => return,
+            }
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
+/// Decodes an evidence message (after the kind byte): the sealed record and its key, checked
+/// (they decode, the key opens the record and the content matches the commitment); `None` when
+/// malformed. Runs off the ledger thread.
+fn decode_evidence(data: &[u8]) -> Option<(evidence::Sealed, evidence::RecordKey)> {
+    let mut reader = Reader::new(data.get(8..)?);
+    let sealed = reader.bytes("evidence record", crate::evidence_store::MAX_SEALED_BYTES).ok()?;
+    let key = reader.bytes("evidence key", evidence::KEY_BYTES_LEN).ok()?;
+    reader.finish().ok()?;
+    let sealed = evidence::Sealed::from_bytes(sealed).ok()?;
+    let key = evidence::RecordKey::from_bytes(key).ok()?;
+    evidence::open(&sealed, &key).ok()?;
+    Some((sealed, key))
+}
+
+/// Decodes erasure notices (after the kind byte); `None` when malformed.
+fn decode_erasures(data: &[u8]) -> Option<Vec<crate::evidence_store::EraseNotice>> {
+    let mut reader = Reader::new(data.get(8..)?);
+    let count = reader.len("erasure notices", 256).ok()?;
+    let mut notices = Vec::with_capacity(count);
+    for _ in 0..count {
+        let bytes = reader.bytes("erasure notice", MAX_NOTICE_BYTES).ok()?;
+        notices.push(serde_json::from_slice(bytes).ok()?);
+    }
+    reader.finish().ok()?;
+    Some(notices)
+}
+
+/// Takes a replicated evidence record; `None` when the message is malformed, `Err` when the
+/// ledger has stopped.
+async fn receive_evidence(data: Vec<u8>, ledger: &Handle) -> Result<Option<bool>, ()> {
+    let decoded = tokio::task::spawn_blocking(move || decode_evidence(&data)).await.ok().flatten();
+    let Some((sealed, key)) = decoded else { return Ok(None) };
+    ledger
+        .call_patient(move |l| match crate::evidence_store::accept_replica(l, &sealed, &key) {
+            Ok(stored) => Some(stored == crate::evidence_store::Stored::New),
+            Err(err) => {
+                tracing::debug!(%err, commitment = %sealed.header.commitment, "evidence record from gossip not taken");
+                Some(false)
+            }
+        })
+        .await
+        .map_err(|_| ())
+}
+
+/// Takes erasure notices; `None` when the message is malformed, `Err` when the ledger has
+/// stopped.
+async fn receive_erasures(data: &[u8], ledger: &Handle) -> Result<Option<usize>, ()> {
+    let Some(notices) = decode_erasures(data) else { return Ok(None) };
+    ledger
+        .call_patient(move |l| {
+            let now = crate::ledger::wall_clock_ms();
+            let mut erased = 0usize;
+            for notice in notices {
+                let commitment = notice.commitment;
+                match crate::evidence_store::accept_notice(l, notice, now) {
+                    Ok(true) => erased += 1,
+                    Ok(false) => {}
+                    Err(err) => tracing::debug!(%err, %commitment, "erasure notice from gossip not applied (yet)"),
+                }
+            }
+            Some(erased)
+        })
+        .await
+        .map_err(|_| ())
+}
+
 /// Decodes registry records from a registry message (after the kind byte); `None` when malformed.
 fn decode_records(data: &[u8]) -> Option<Vec<api::registry::MerchantRecord>> {
     let mut reader = Reader::new(data.get(8..)?);
@@ -288,6 +480,34 @@ async fn receive_batches(mut inbound: mpsc::Receiver<gossip::Inbound>, ledger: H
             Some((kind, body)) => (*kind, body),
             None => (0, &[][..]),
         };
+        if kind == KIND_EVIDENCE {
+            match receive_evidence(body.to_vec(), &ledger).await {
+                Ok(Some(taken)) => {
+                    if taken {
+                        tracing::info!(from = %message.from, "evidence record replicated from gossip");
+                    }
+                }
+                Ok(None) => {
+                    tracing::warn!(from = %message.from, bytes = message.data.len(), "dropped a malformed evidence record")
+                }
+                Err(()) => return,
+            }
+            continue;
+        }
+        if kind == KIND_ERASURE {
+            match receive_erasures(body, &ledger).await {
+                Ok(Some(erased)) => {
+                    if erased > 0 {
+                        tracing::info!(from = %message.from, erased, "evidence erased on the owner's request from gossip");
+                    }
+                }
+                Ok(None) => {
+                    tracing::warn!(from = %message.from, bytes = message.data.len(), "dropped a malformed erasure notice")
+                }
+                Err(()) => return,
+            }
+            continue;
+        }
         if kind == KIND_REGISTRY {
             match receive_records(body, &ledger).await {
                 Ok(Some(taken)) => {
@@ -348,6 +568,48 @@ mod tests {
         assert_eq!(decode_batch(&empty).map(|b| b.len()), Some(0));
         empty.push(0);
         assert!(decode_batch(&empty).is_none(), "trailing bytes");
+    }
+
+    #[test]
+    fn malformed_evidence_messages_are_refused() {
+        assert!(decode_evidence(&[]).is_none(), "no nonce");
+        assert!(decode_evidence(&[0; 8]).is_none(), "no record");
+        let mut message = vec![0u8; 8];
+        put_bytes(&mut message, b"HEVR not a record");
+        put_bytes(&mut message, &[0; evidence::KEY_BYTES_LEN]);
+        assert!(decode_evidence(&message).is_none(), "not a record");
+        let mut huge = vec![0u8; 8];
+        put_len(&mut huge, u32::MAX as usize);
+        assert!(decode_evidence(&huge).is_none(), "length above the cap");
+        assert!(decode_erasures(&[0; 8]).is_none(), "no count");
+        let mut notices = vec![0u8; 8];
+        put_len(&mut notices, 1);
+        put_bytes(&mut notices, b"{}");
+        assert!(decode_erasures(&notices).is_none(), "not a notice");
+        let mut empty = vec![0u8; 8];
+        put_len(&mut empty, 0);
+        assert_eq!(decode_erasures(&empty).map(|n| n.len()), Some(0));
+    }
+
+    #[test]
+    fn a_sealed_record_with_its_key_travels_and_a_wrong_key_is_refused() {
+        let bundle = evidence::Bundle::new(&[], Some("bench painted".into()), None).expect("bundle");
+        let seal = |claim| {
+            let owner = contracts::AccountId([1; 32]);
+            let (t0, t1) = (contracts::Timestamp(1), contracts::Timestamp(2));
+            evidence::seal(&bundle, owner, claim, t1, t0, &mut rand_core::OsRng).expect("seal")
+        };
+        let (sealed, key) = seal(contracts::primitives::ClaimId(1));
+        let (_, other_key) = seal(contracts::primitives::ClaimId(2));
+        let message = |key: &evidence::RecordKey| {
+            let mut out = vec![0u8; 8];
+            put_bytes(&mut out, &sealed.to_bytes());
+            put_bytes(&mut out, &key.to_bytes());
+            out
+        };
+        let (decoded, _) = decode_evidence(&message(&key)).expect("a good record decodes");
+        assert_eq!(decoded, sealed);
+        assert!(decode_evidence(&message(&other_key)).is_none(), "a key that does not open it");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod api_input;
 mod e2e;
+mod evidence;
 mod faults;
 mod network;
 mod review;

@@ -1,0 +1,663 @@
+//! The evidence store (AVG/GDPR): sealed evidence records kept apart from their keys, who may
+//! read them, when they are erased, and the tombstones that answer for them afterwards.
+//!
+//! A record is an `evidence::Sealed` (header in the clear, bundle encrypted with
+//! XChaCha20-Poly1305) in column family `evidence`; its `RecordKey` (key and commitment salt) is
+//! in `evidence_keys`, its header again in `evidence_meta` for sweeps and listings. Plaintext
+//! evidence never reaches the disk: the node seals in memory and opens in memory.
+//!
+//! Erasure deletes the key, the record and the header in one synced `WriteBatch` and writes a
+//! tombstone (when, why, whose, and the owner's signed request if there was one). The tombstone
+//! holds no salt and no content hash, so the on-chain commitment is linked to nothing any more
+//! (crypto-shredding). Two rules erase:
+//!
+//! - R-EVI-1 retention: every node erases each record whose retention date (the earlier of its
+//!   header's and the chain's `claim.retain_until`) is at or before the block time of its head;
+//!   block time, not the wall clock, so all validators agree without talking.
+//! - R-EVI-2 owner request, "when legally allowed": the owner may erase a record once its claim
+//!   is final (rewarded, expired, cancelled, or rejected without a resubmission right) or when
+//!   the claim does not reference it (never submitted, or superseded by a resubmission). While
+//!   the work is under review, in its objection window, objected, or rejected with the right to
+//!   resubmit, the verifiers and the officer need the evidence to decide (AVG art. 17(3)(b) and
+//!   (e): a legal obligation of the municipality and the defence of legal claims), so the
+//!   request is refused with the reason.
+//!
+//! R-EVI-3 access: a record is read only by the verifiers drawn for the claim that references
+//! it, the officer who posted its task (each still holding their role), and its owner. Every
+//! read is appended to the hash-chained audit log before the answer is sent.
+
+use api::evidence::{AuditWhat, ErasureReason, Purpose};
+use api::staff::SignedRead;
+use contracts::codec::{Decode, DecodeError, Encode, Reader};
+use contracts::primitives::ClaimId;
+use contracts::state::{Claim, ClaimStatus};
+use contracts::{AccountId, ChainId, Hash, Role, Timestamp};
+use evidence::{RecordKey, Sealed};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::ledger::Ledger;
+use crate::storage::{Storage, StoreError};
+
+/// Largest sealed record: the photos, note and framing of a full bundle, the header, the nonce
+/// and the tag.
+pub const MAX_SEALED_BYTES: usize = evidence::MAX_PHOTO_BYTES + 128 * 1024;
+/// Live records one claim may hold at a time, so that a resident cannot fill every
+/// validator's disk by uploading again and again.
+pub const MAX_RECORDS_PER_CLAIM: usize = 4;
+/// R-PRIV-3: at most this far ahead of now.
+pub const MAX_RETENTION_MS: u64 = 730 * 86_400_000;
+/// Version byte of the header bytes in `evidence_meta`.
+const META_VERSION: u8 = 1;
+
+/// The public header of a live record, as kept in `evidence_meta`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    /// The commitment.
+    pub commitment: Hash,
+    /// The owner (the claim's worker).
+    pub owner: AccountId,
+    /// The claim.
+    pub claim: ClaimId,
+    /// When it was sealed.
+    pub sealed_at: Timestamp,
+    /// When it must be erased at the latest.
+    pub retain_until: Timestamp,
+}
+
+impl Meta {
+    /// The header of a sealed record.
+    pub fn of(sealed: &Sealed) -> Self {
+        let h = &sealed.header;
+        Self {
+            commitment: h.commitment,
+            owner: h.owner,
+            claim: h.claim,
+            sealed_at: h.sealed_at,
+            retain_until: h.retain_until,
+        }
+    }
+
+    fn to_bytes(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(96);
+        out.push(META_VERSION);
+        self.owner.encode(&mut out);
+        self.claim.encode(&mut out);
+        self.sealed_at.encode(&mut out);
+        self.retain_until.encode(&mut out);
+        out
+    }
+
+    fn from_bytes(commitment: Hash, bytes: &[u8]) -> Result<Self, StoreError> {
+        let corrupt = |e: DecodeError| StoreError::Corrupt(format!("evidence header {commitment}: {e}"));
+        let mut reader = Reader::new(bytes);
+        if reader.u8("evidence header version").map_err(corrupt)? != META_VERSION {
+            return Err(StoreError::Corrupt(format!("evidence header {commitment}: unknown version")));
+        }
+        let meta = Self {
+            commitment,
+            owner: AccountId::decode(&mut reader).map_err(corrupt)?,
+            claim: ClaimId::decode(&mut reader).map_err(corrupt)?,
+            sealed_at: Timestamp::decode(&mut reader).map_err(corrupt)?,
+            retain_until: Timestamp::decode(&mut reader).map_err(corrupt)?,
+        };
+        reader.finish().map_err(corrupt)?;
+        Ok(meta)
+    }
+}
+
+/// An owner's signed erasure request, as gossiped (kind 4) and kept in the tombstone, so that
+/// every validator checks the owner's signature itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EraseNotice {
+    /// The record.
+    pub commitment: Hash,
+    /// Its claim.
+    pub claim: ClaimId,
+    /// The owner's `Authorization` header of `DELETE /v1/evidence/{commitment}`.
+    pub authorization: String,
+}
+
+impl EraseNotice {
+    /// The signed path of the request.
+    pub fn path(commitment: &Hash) -> String {
+        format!("/v1/evidence/{commitment}")
+    }
+
+    /// Checks the owner's signature (not the clock: a notice may arrive or be republished long
+    /// after it was signed; it is idempotent). Returns the signer and the signed time.
+    pub fn verify(&self, chain: &ChainId) -> Result<(AccountId, Timestamp), api::staff::AuthError> {
+        let read = SignedRead::parse(&self.authorization)?;
+        read.verify(chain, "DELETE", &Self::path(&self.commitment), read.time)?;
+        Ok((read.reader, read.time))
+    }
+}
+
+/// What is left of an erased record: nothing that links the commitment to its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tombstone {
+    /// The claim it was for.
+    pub claim: ClaimId,
+    /// The owner.
+    pub owner: AccountId,
+    /// When it had been sealed, if this node held it.
+    pub sealed_at: Option<Timestamp>,
+    /// Its retention date, if this node held it.
+    pub retain_until: Option<Timestamp>,
+    /// When it was erased: the block time of the sweep, or the signed time of the request.
+    pub erased_at: Timestamp,
+    /// Why.
+    pub reason: ErasureReason,
+    /// The owner's signed request, for an erasure on request (republished to validators that
+    /// missed it).
+    pub notice: Option<EraseNotice>,
+}
+
+impl Tombstone {
+    fn to_bytes(&self) -> Result<Vec<u8>, StoreError> {
+        serde_json::to_vec(self).map_err(|e| StoreError::Corrupt(format!("evidence tombstone: {e}")))
+    }
+
+    fn from_bytes(commitment: &Hash, bytes: &[u8]) -> Result<Self, StoreError> {
+        serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("evidence tombstone {commitment}: {e}")))
+    }
+
+    /// "erased on 2026-11-30 (owner request)".
+    pub fn describe(&self) -> String {
+        format!("erased on {} ({})", api::evidence::utc_date(self.erased_at), self.reason.name())
+    }
+}
+
+/// A record as this node holds it.
+#[derive(Debug)]
+pub enum Record {
+    /// Readable: the sealed record and its key.
+    Live(Box<Sealed>, RecordKey),
+    /// Erased.
+    Erased(Tombstone),
+    /// Never seen here.
+    Unknown,
+}
+
+fn hash_key(bytes: &[u8]) -> Result<Hash, StoreError> {
+    Hash::from_bytes(bytes).map_err(|e| StoreError::Corrupt(format!("evidence key: {e}")))
+}
+
+/// The header of a live record.
+pub fn meta(storage: &Storage, commitment: &Hash) -> Result<Option<Meta>, StoreError> {
+    storage.evidence_meta(commitment)?.map(|bytes| Meta::from_bytes(*commitment, &bytes)).transpose()
+}
+
+/// The tombstone of an erased record.
+pub fn tombstone(storage: &Storage, commitment: &Hash) -> Result<Option<Tombstone>, StoreError> {
+    storage.evidence_tombstone(commitment)?.map(|bytes| Tombstone::from_bytes(commitment, &bytes)).transpose()
+}
+
+/// Reads a record with its key.
+pub fn lookup(storage: &Storage, commitment: &Hash) -> Result<Record, StoreError> {
+    if let Some(tombstone) = tombstone(storage, commitment)? {
+        return Ok(Record::Erased(tombstone));
+    }
+    let (Some(sealed), Some(key)) = (storage.evidence(commitment)?, storage.evidence_key(commitment)?) else {
+        return Ok(Record::Unknown);
+    };
+    let key = zeroize::Zeroizing::new(key);
+    let sealed =
+        Sealed::from_bytes(&sealed).map_err(|e| StoreError::Corrupt(format!("evidence record {commitment}: {e}")))?;
+    let key =
+        RecordKey::from_bytes(&key).map_err(|e| StoreError::Corrupt(format!("evidence key {commitment}: {e}")))?;
+    Ok(Record::Live(Box::new(sealed), key))
+}
+
+/// The bytes of a sealed record and of its key (wiped on drop).
+pub type RawRecord = (Vec<u8>, zeroize::Zeroizing<Vec<u8>>);
+
+/// The raw bytes of a live record and its key, for gossip.
+pub fn raw(storage: &Storage, commitment: &Hash) -> Result<Option<RawRecord>, StoreError> {
+    match (storage.evidence(commitment)?, storage.evidence_key(commitment)?) {
+        (Some(sealed), Some(key)) => Ok(Some((sealed, zeroize::Zeroizing::new(key)))),
+        _ => Ok(None),
+    }
+}
+
+/// What [`store`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored now.
+    New,
+    /// This node held it already.
+    Held,
+    /// It was erased here before; it stays erased.
+    Erased,
+}
+
+/// Stores a sealed record and its key (idempotent; an erased record is never stored again).
+pub fn store(storage: &Storage, sealed: &Sealed, key: &RecordKey) -> Result<Stored, StoreError> {
+    let commitment = sealed.header.commitment;
+    if storage.evidence_tombstone(&commitment)?.is_some() {
+        return Ok(Stored::Erased);
+    }
+    if storage.evidence_meta(&commitment)?.is_some() {
+        return Ok(Stored::Held);
+    }
+    storage.put_evidence(&commitment, &sealed.to_bytes(), &key.to_bytes(), &Meta::of(sealed).to_bytes())?;
+    Ok(Stored::New)
+}
+
+/// What [`erase`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Erasure {
+    /// Erased now.
+    Erased(Tombstone),
+    /// Erased before.
+    Already(Tombstone),
+    /// Never held here.
+    Unknown,
+}
+
+/// Erases a live record: key, record and header go in one synced batch with the tombstone.
+pub fn erase(
+    storage: &Storage,
+    commitment: &Hash,
+    erased_at: Timestamp,
+    reason: ErasureReason,
+    notice: Option<EraseNotice>,
+) -> Result<Erasure, StoreError> {
+    if let Some(tombstone) = tombstone(storage, commitment)? {
+        return Ok(Erasure::Already(tombstone));
+    }
+    let Some(meta) = meta(storage, commitment)? else { return Ok(Erasure::Unknown) };
+    let tombstone = Tombstone {
+        claim: meta.claim,
+        owner: meta.owner,
+        sealed_at: Some(meta.sealed_at),
+        retain_until: Some(meta.retain_until),
+        erased_at,
+        reason,
+        notice,
+    };
+    storage.erase_evidence(commitment, &tombstone.to_bytes()?)?;
+    Ok(Erasure::Erased(tombstone))
+}
+
+/// Records that this node never held were erased elsewhere: keep the tombstone so that a late
+/// copy is not stored.
+fn bury(storage: &Storage, commitment: &Hash, tombstone: &Tombstone) -> Result<(), StoreError> {
+    storage.erase_evidence(commitment, &tombstone.to_bytes()?)
+}
+
+/// Every live record's header.
+pub fn live(storage: &Storage) -> Result<Vec<Meta>, StoreError> {
+    storage.evidence_meta_all()?.iter().map(|(key, value)| Meta::from_bytes(hash_key(key)?, value)).collect()
+}
+
+/// Every tombstone, by commitment.
+pub fn tombstones(storage: &Storage) -> Result<Vec<(Hash, Tombstone)>, StoreError> {
+    storage
+        .evidence_tombstones()?
+        .iter()
+        .map(|(key, value)| {
+            let commitment = hash_key(key)?;
+            Ok((commitment, Tombstone::from_bytes(&commitment, value)?))
+        })
+        .collect()
+}
+
+/// Why the node refuses an evidence request. Each message says what to do next.
+#[derive(Debug, Error)]
+pub enum Refusal {
+    /// No such claim.
+    #[error("claim {0} does not exist")]
+    UnknownClaim(ClaimId),
+    /// The signer is not the claim's worker.
+    #[error("claim {claim} belongs to {worker}, not to {signer}; sign with the account that claimed it")]
+    NotYourClaim {
+        /// The claim.
+        claim: ClaimId,
+        /// Its worker.
+        worker: AccountId,
+        /// Who signed.
+        signer: AccountId,
+    },
+    /// The claim does not take evidence now.
+    #[error("claim {claim} is {status}; evidence is taken while it is claimed, or rejected with a resubmission right")]
+    ClaimClosed {
+        /// The claim.
+        claim: ClaimId,
+        /// Its status.
+        status: &'static str,
+    },
+    /// Too many live records for the claim.
+    #[error(
+        "claim {claim} already has {held} evidence records on this node (at most {max}); submit one of them, or \
+         erase the ones you do not use"
+    )]
+    TooManyRecords {
+        /// The claim.
+        claim: ClaimId,
+        /// Records held.
+        held: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The reader may not read this record (R-EVI-3).
+    #[error(
+        "{reader} may not read this evidence: only the verifiers drawn for claim {claim}, the officer who posted its \
+         task and the resident who submitted it may"
+    )]
+    Forbidden {
+        /// Who asked.
+        reader: AccountId,
+        /// The record's claim.
+        claim: ClaimId,
+    },
+    /// Only the owner may erase.
+    #[error("only the resident who submitted this evidence may ask to erase it, not {0}")]
+    NotOwner(AccountId),
+    /// The evidence is still needed (R-EVI-2).
+    #[error("the evidence cannot be erased yet: {0}; ask again once the claim is final")]
+    StillNeeded(String),
+    /// A gossiped erasure notice does not carry a valid signature of its owner.
+    #[error("the erasure notice does not verify: {0}")]
+    BadNotice(String),
+    /// A gossiped record is past (or beyond) its retention period.
+    #[error("the record of claim {0} is outside its retention period")]
+    OutOfRetention(ClaimId),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The status word of the API (`in_objection_window`).
+pub fn status_name(status: ClaimStatus) -> &'static str {
+    match status {
+        ClaimStatus::Claimed => "claimed",
+        ClaimStatus::Submitted => "submitted",
+        ClaimStatus::InObjectionWindow => "in_objection_window",
+        ClaimStatus::Rejected => "rejected",
+        ClaimStatus::Cancelled => "cancelled",
+        ClaimStatus::UnderReview => "under_review",
+        ClaimStatus::Objected => "objected",
+        ClaimStatus::Rewarded => "rewarded",
+        ClaimStatus::Expired => "expired",
+    }
+}
+
+fn may_resubmit(claim: &Claim, now: Timestamp) -> bool {
+    claim.status == ClaimStatus::Rejected
+        && claim.submissions < 2
+        && claim.resubmit_until.is_some_and(|until| now < until)
+}
+
+/// Checks an upload by `signer` for `claim`: the signer is its worker, the claim takes evidence
+/// now (claimed, or rejected with a resubmission right), and it holds fewer than
+/// [`MAX_RECORDS_PER_CLAIM`] live records here.
+pub fn check_upload(l: &Ledger, signer: AccountId, claim_id: ClaimId) -> Result<(), Refusal> {
+    let claim = l.state().claim(claim_id).ok_or(Refusal::UnknownClaim(claim_id))?;
+    if claim.worker != signer {
+        return Err(Refusal::NotYourClaim { claim: claim_id, worker: claim.worker, signer });
+    }
+    if claim.status != ClaimStatus::Claimed && !may_resubmit(claim, l.head().time) {
+        return Err(Refusal::ClaimClosed { claim: claim_id, status: status_name(claim.status) });
+    }
+    let held = live(l.storage())?.iter().filter(|meta| meta.claim == claim_id).count();
+    if held >= MAX_RECORDS_PER_CLAIM {
+        return Err(Refusal::TooManyRecords { claim: claim_id, held, max: MAX_RECORDS_PER_CLAIM });
+    }
+    Ok(())
+}
+
+/// R-EVI-3: why `reader` may read the record, or the refusal.
+pub fn access(l: &Ledger, reader: AccountId, meta: &Meta) -> Result<Purpose, Refusal> {
+    if reader == meta.owner {
+        return Ok(Purpose::Owner);
+    }
+    let has = |role: Role| crate::shop::has_role(l, &reader, role);
+    let staff =
+        l.state().claim(meta.claim).filter(|claim| claim.evidence == Some(meta.commitment)).is_some_and(|claim| {
+            let drawn = claim.reviewers.contains(&reader) && has(Role::Verifier);
+            let poster = l.state().task(claim.task).is_some_and(|task| task.poster == reader) && has(Role::Officer);
+            drawn || poster
+        });
+    if staff { Ok(Purpose::Review) } else { Err(Refusal::Forbidden { reader, claim: meta.claim }) }
+}
+
+/// R-EVI-2: whether the owner may have the record erased now, judged on this node's state.
+pub fn check_erasure(l: &Ledger, commitment: &Hash, claim_id: ClaimId) -> Result<(), Refusal> {
+    let Some(claim) = l.state().claim(claim_id) else { return Ok(()) };
+    if claim.evidence != Some(*commitment) {
+        return Ok(()); // never submitted on chain, or superseded by a resubmission
+    }
+    let now = l.head().time;
+    let needed = match claim.status {
+        ClaimStatus::Rewarded | ClaimStatus::Expired | ClaimStatus::Cancelled | ClaimStatus::Claimed => return Ok(()),
+        ClaimStatus::Rejected if !may_resubmit(claim, now) => return Ok(()),
+        ClaimStatus::Rejected => format!(
+            "claim {claim_id} was rejected and may be resubmitted until {}; the verifiers compare a resubmission \
+             with it",
+            api::evidence::utc_date(claim.resubmit_until.unwrap_or(now))
+        ),
+        ClaimStatus::Submitted | ClaimStatus::UnderReview => {
+            format!("claim {claim_id} is under review and the drawn verifiers need it")
+        }
+        ClaimStatus::InObjectionWindow => format!(
+            "claim {claim_id} is in its objection window until {}; an objection is decided on this evidence",
+            api::evidence::utc_date(claim.window_closes.unwrap_or(now))
+        ),
+        ClaimStatus::Objected => format!("an objection to claim {claim_id} awaits the officer's decision"),
+    };
+    Err(Refusal::StillNeeded(needed))
+}
+
+/// Appends an evidence entry to the audit log (synced before the caller answers).
+pub fn audit(
+    l: &Ledger,
+    time: Timestamp,
+    actor: AccountId,
+    owner: AccountId,
+    what: &AuditWhat,
+) -> Result<(), StoreError> {
+    crate::shop::audit(l, time, actor, owner, &what.to_string())
+}
+
+/// Erases a record on the owner's verified request: checks ownership and R-EVI-2, erases, and
+/// logs the erasure. `signed_at` is the request's signed time, the same on every node.
+pub fn erase_on_request(
+    l: &Ledger,
+    signer: AccountId,
+    signed_at: Timestamp,
+    notice: EraseNotice,
+    now: Timestamp,
+) -> Result<Erasure, Refusal> {
+    let commitment = notice.commitment;
+    if let Some(tombstone) = tombstone(l.storage(), &commitment)? {
+        return Ok(Erasure::Already(tombstone));
+    }
+    let Some(meta) = meta(l.storage(), &commitment)? else { return Ok(Erasure::Unknown) };
+    if meta.owner != signer {
+        return Err(Refusal::NotOwner(signer));
+    }
+    check_erasure(l, &commitment, meta.claim)?;
+    let done = erase(l.storage(), &commitment, signed_at, ErasureReason::OwnerRequest, Some(notice))?;
+    let what = AuditWhat::erased(commitment, meta.claim, ErasureReason::OwnerRequest);
+    audit(l, now, signer, meta.owner, &what)?;
+    Ok(done)
+}
+
+/// Takes an erasure notice from another validator: the owner's signature and R-EVI-2 are checked
+/// here again. A record never held here gets a tombstone when the notice's claim is the
+/// signer's, so that a late copy is not stored. Returns whether anything changed.
+pub fn accept_notice(l: &Ledger, notice: EraseNotice, now: Timestamp) -> Result<bool, Refusal> {
+    let chain = l.head().chain_id.clone();
+    let (signer, signed_at) = notice.verify(&chain).map_err(|e| Refusal::BadNotice(e.to_string()))?;
+    let commitment = notice.commitment;
+    if meta(l.storage(), &commitment)?.is_none() {
+        if tombstone(l.storage(), &commitment)?.is_some() {
+            return Ok(false);
+        }
+        let worker = l.state().claim(notice.claim).map(|claim| claim.worker);
+        if worker != Some(signer) {
+            return Err(Refusal::NotOwner(signer));
+        }
+        let claim = notice.claim;
+        let tombstone = Tombstone {
+            claim,
+            owner: signer,
+            sealed_at: None,
+            retain_until: None,
+            erased_at: signed_at,
+            reason: ErasureReason::OwnerRequest,
+            notice: Some(notice),
+        };
+        bury(l.storage(), &commitment, &tombstone)?;
+        return Ok(true);
+    }
+    Ok(matches!(erase_on_request(l, signer, signed_at, notice, now)?, Erasure::Erased(_)))
+}
+
+/// R-EVI-1: erases every live record whose retention date is at or before the head's block
+/// time, and logs each erasure with `node` (this validator) as the actor. Returns the erased
+/// commitments.
+pub fn sweep(l: &Ledger, node: AccountId, now: Timestamp) -> Result<Vec<Hash>, StoreError> {
+    let block_time = l.head().time;
+    let mut erased = Vec::new();
+    for meta in live(l.storage())? {
+        let on_chain = l
+            .state()
+            .claim(meta.claim)
+            .filter(|claim| claim.evidence == Some(meta.commitment))
+            .and_then(|claim| claim.retain_until);
+        let due = on_chain.map_or(meta.retain_until, |chain| chain.min(meta.retain_until));
+        if due > block_time {
+            continue;
+        }
+        if let Erasure::Erased(_) = erase(l.storage(), &meta.commitment, block_time, ErasureReason::Retention, None)? {
+            let what = AuditWhat::erased(meta.commitment, meta.claim, ErasureReason::Retention);
+            audit(l, now, node, meta.owner, &what)?;
+            erased.push(meta.commitment);
+        }
+    }
+    Ok(erased)
+}
+
+/// Takes a replicated record from another validator (gossip kind 3), checked: it opens with its
+/// key and matches its commitment (`check` ran that off the ledger thread), its claim's worker
+/// is its owner, it is not past its retention date, and it was not erased here.
+pub fn accept_replica(l: &Ledger, sealed: &Sealed, key: &RecordKey) -> Result<Stored, Refusal> {
+    let header = &sealed.header;
+    let worker = l.state().claim(header.claim).map(|claim| claim.worker);
+    match worker {
+        None => return Err(Refusal::UnknownClaim(header.claim)),
+        Some(worker) if worker != header.owner => {
+            return Err(Refusal::NotYourClaim { claim: header.claim, worker, signer: header.owner });
+        }
+        Some(_) => {}
+    }
+    if header.retain_until <= l.head().time || header.retain_until > header.sealed_at.plus_ms(MAX_RETENTION_MS) {
+        return Err(Refusal::OutOfRetention(header.claim));
+    }
+    Ok(store(l.storage(), sealed, key)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use evidence::{Bundle, open, seal};
+    use rand_core::OsRng;
+
+    fn jpeg_with_gps() -> Vec<u8> {
+        // SOI, APP1 "Exif" with a GPS IFD pointer, SOF0 (1×1, one component), SOS with two data
+        // bytes, EOI.
+        let tiff = [b'I', b'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x25, 0x88, 4, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0, 0, 0, 0];
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        out.extend_from_slice(&u16::try_from(app1.len() + 2).unwrap().to_be_bytes());
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
+        out.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 1, 1, 0, 0, 0x3F, 0, 0x12, 0x34, 0xFF, 0xD9]);
+        out
+    }
+
+    fn sealed_record(owner: AccountId) -> (Sealed, RecordKey) {
+        let bundle = Bundle::new(&[&jpeg_with_gps()], Some("painted".into()), None).expect("bundle");
+        seal(&bundle, owner, ClaimId(1), Timestamp(2_000), Timestamp(1_000), &mut OsRng).expect("seal")
+    }
+
+    #[test]
+    fn seal_store_read_erase_leaves_a_tombstone_without_key_or_content() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let storage = Storage::open(dir.path()).expect("open");
+        let owner = AccountId([4; 32]);
+        let (sealed, key) = sealed_record(owner);
+        let commitment = sealed.header.commitment;
+
+        assert_eq!(store(&storage, &sealed, &key).expect("store"), Stored::New);
+        assert_eq!(store(&storage, &sealed, &key).expect("store again"), Stored::Held, "idempotent");
+        let Record::Live(read, read_key) = lookup(&storage, &commitment).expect("lookup") else {
+            panic!("the record must be live");
+        };
+        let bundle = open(&read, &read_key).expect("open");
+        assert_eq!(bundle.note(), Some("painted"));
+        assert!(!evidence::strip_photo(bundle.photos()[0].bytes()).expect("photo").had_exif(), "stored stripped");
+        assert_eq!(live(&storage).expect("live"), vec![Meta::of(&sealed)]);
+
+        let erased = erase(&storage, &commitment, Timestamp(1_795_996_800_000), ErasureReason::OwnerRequest, None)
+            .expect("erase");
+        let Erasure::Erased(tombstone) = erased else { panic!("erased now") };
+        assert_eq!(tombstone.describe(), "erased on 2026-11-30 (owner request)");
+        assert_eq!(storage.evidence_raw_counts().expect("counts"), (0, 0), "no record and no key left");
+        assert!(storage.evidence_meta(&commitment).expect("meta").is_none());
+        assert!(live(&storage).expect("live").is_empty());
+        assert!(matches!(lookup(&storage, &commitment).expect("lookup"), Record::Erased(_)));
+        assert!(matches!(
+            erase(&storage, &commitment, Timestamp(9), ErasureReason::Retention, None),
+            Ok(Erasure::Already(_))
+        ));
+        assert_eq!(store(&storage, &sealed, &key).expect("store after erasure"), Stored::Erased, "never resurrected");
+        assert_eq!(storage.evidence_raw_counts().expect("counts"), (0, 0));
+
+        // The tombstone holds no salt and no content hash: nothing links the commitment to content.
+        let raw = storage.evidence_tombstone(&commitment).expect("tombstone").expect("present");
+        let salt = key.salt();
+        assert!(!raw.windows(32).any(|w| w == salt), "raw salt");
+        let text = String::from_utf8(raw).expect("JSON");
+        assert!(!text.contains(&hex::encode(salt)), "hex salt: {text}");
+        assert!(!text.contains(&hex::encode(bundle.content_hash())), "content hash: {text}");
+        let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let mut fields: Vec<&str> = value.as_object().expect("object").keys().map(String::as_str).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["claim", "erased_at", "notice", "owner", "reason", "retain_until", "sealed_at"]);
+    }
+
+    #[test]
+    fn erasure_survives_a_reopen_of_the_database() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (sealed, key) = sealed_record(AccountId([5; 32]));
+        let commitment = sealed.header.commitment;
+        {
+            let storage = Storage::open(dir.path()).expect("open");
+            store(&storage, &sealed, &key).expect("store");
+            erase(&storage, &commitment, Timestamp(3_000), ErasureReason::Retention, None).expect("erase");
+        }
+        let storage = Storage::open(dir.path()).expect("reopen");
+        let Record::Erased(tombstone) = lookup(&storage, &commitment).expect("lookup") else { panic!("erased") };
+        assert_eq!(tombstone.reason, ErasureReason::Retention);
+        assert_eq!(storage.evidence_raw_counts().expect("counts"), (0, 0));
+    }
+
+    #[test]
+    fn an_erase_notice_verifies_only_for_its_own_commitment() {
+        let chain = ChainId::new("heerlen-test").expect("chain");
+        let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+        let commitment = Hash([1; 32]);
+        let read = SignedRead::sign(&key, &chain, "DELETE", &EraseNotice::path(&commitment), Timestamp(42));
+        let notice = EraseNotice { commitment, claim: ClaimId(1), authorization: read.header() };
+        assert_eq!(notice.verify(&chain).expect("verifies"), (contracts::crypto::account_of(&key), Timestamp(42)));
+        let moved = EraseNotice { commitment: Hash([2; 32]), ..notice.clone() };
+        assert!(moved.verify(&chain).is_err(), "the signature binds the commitment");
+        let get = SignedRead::sign(&key, &chain, "GET", &EraseNotice::path(&commitment), Timestamp(42));
+        assert!(EraseNotice { authorization: get.header(), ..notice }.verify(&chain).is_err(), "a read is no erasure");
+    }
+}
