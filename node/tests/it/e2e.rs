@@ -107,6 +107,15 @@ impl Net {
 
     pub(crate) fn wallet(&self, account: Option<&str>, args: &[&str]) -> Output {
         let node = self.turn.get() % self.bases.len();
+        // Read your writes across the rotation: the next node first reaches the height the last
+        // one had (a few milliseconds; bounded), as a wallet pinned to one node would see it.
+        let previous = &self.bases[(node + self.bases.len() - 1) % self.bases.len()];
+        if let Some(height) = height_of(previous) {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while height_of(&self.bases[node]).is_some_and(|h| h < height) && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
         self.turn.set(node + 1);
         self.command(node, account, args).output().expect("run heitje")
     }
@@ -163,6 +172,13 @@ impl Drop for Net {
     fn drop(&mut self) {
         self.kill_nodes();
     }
+}
+
+/// The head height of the node at `base`, or `None` if it does not answer (stopped or killed).
+fn height_of(base: &str) -> Option<u64> {
+    let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(2)).build();
+    let status: Value = agent.get(&format!("{base}/v1/status")).call().ok()?.into_json().ok()?;
+    status["height"].as_u64()
 }
 
 pub(crate) fn address_of(net: &Net, name: &str) -> String {
@@ -296,23 +312,28 @@ fn issue_2_and_3_the_whole_story_runs_on_four_validators_and_survives_kill_9() {
     net.ok(Some("registrar"), &["registrar", "enroll", &alice]);
     assert_eq!(net.json(&format!("/v1/accounts/{alice}"))["enrolled"], true);
 
-    // 5. Claim and submit evidence: the file goes to the evidence store, the chain holds a hash.
+    // 5. Claim and submit evidence: the wallet strips the photo's EXIF/GPS, the node seals it in
+    // its evidence store, the chain holds a salted commitment. (The verifier, enrolled too,
+    // claims the second slot before Alice submits, so it is never drawn to review her.)
     net.ok(Some("alice"), &["task", "claim", "1"]);
-    let photo = tmp.path().join("bench.jpg");
-    std::fs::write(&photo, b"\xff\xd8\xff\xe0 a freshly painted bench").expect("photo");
-    net.ok(Some("alice"), &["task", "submit", "1", "--evidence", photo.to_str().expect("path")]);
-    let claim = net.json("/v1/claims/1");
-    assert_eq!(claim["status"], "submitted");
-    let commitment = claim["evidence"].as_str().expect("commitment on chain").to_owned();
-    let stored = ureq::get(&format!("{}/v1/evidence/{commitment}", net.base())).call().expect("evidence");
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut stored.into_reader(), &mut bytes).expect("read evidence");
-    assert_eq!(bytes, std::fs::read(&photo).expect("photo"));
-
-    // 6. A verifier may not approve their own claim, nor a task they posted.
     let verifier = address_of(&net, "verifier");
     net.ok(Some("registrar"), &["registrar", "enroll", &verifier]);
     net.ok(Some("verifier"), &["task", "claim", "1"]);
+    let photo = tmp.path().join("bench.jpg");
+    std::fs::write(&photo, crate::evidence::jpeg_with_gps()).expect("photo");
+    let submitted = net.ok(Some("alice"), &["task", "submit", "1", "--evidence", photo.to_str().expect("path")]);
+    assert!(submitted.contains("SUBMITTED"), "{submitted}");
+    let claim = net.json("/v1/claims/1");
+    assert_eq!(claim["status"], "submitted");
+    let commitment = claim["evidence"].as_str().expect("commitment on chain").to_owned();
+    let (code, _) = crate::support::get(&format!("{}/v1/evidence/{commitment}", net.base()));
+    assert!(code == 401 || code == 403, "an unsigned read of evidence is refused: {code}");
+    let copy = tmp.path().join("alice-evidence");
+    net.ok(Some("alice"), &["evidence", "get", &commitment, "--out", copy.to_str().expect("path")]);
+    let files: Vec<_> = std::fs::read_dir(&copy).expect("evidence copy").collect();
+    assert!(!files.is_empty(), "the photo comes back");
+
+    // 6. A verifier may not approve their own claim, nor a task they posted.
     net.ok(Some("verifier"), &["task", "submit", "2", "--evidence", photo.to_str().expect("path")]);
     let own = net.refused(Some("verifier"), &["task", "approve", "2"]);
     assert!(own.contains("self_verification") || own.contains("own work"), "{own}");

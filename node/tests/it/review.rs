@@ -50,7 +50,7 @@ fn issue_5_review_is_k_of_n_objections_stop_payouts_caps_hold_and_residents_see_
     net.ok(Some("council-2"), &["council", "approve", "1"]);
     net.ok(Some("treasurer"), &["treasury", "fund", "grasbroek", "100"]);
     let photo = tmp.path().join("work.jpg");
-    std::fs::write(&photo, b"\xff\xd8\xff\xe0 done").expect("photo");
+    std::fs::write(&photo, crate::evidence::jpeg_with_gps()).expect("photo");
     let photo = photo.to_str().expect("path");
     let mut residents = Vec::new();
     for name in ["anna", "bram", "cor"] {

@@ -47,7 +47,7 @@ fn issue_4_shops_take_payments_redeem_and_the_treasurer_settles_once() {
             .collect::<Vec<_>>(),
     );
     let photo = tmp.path().join("beds.jpg");
-    std::fs::write(&photo, b"\xff\xd8\xff\xe0 weeded beds").expect("photo");
+    std::fs::write(&photo, crate::evidence::jpeg_with_gps()).expect("photo");
     let mut residents = Vec::new();
     for (i, name) in ["anna", "bram", "cor"].iter().enumerate() {
         net.ok(None, &["account", "new", name]);
@@ -291,7 +291,7 @@ fn a_crash_between_burn_and_settlement_and_during_settlement_loses_and_duplicate
     net.ok(Some("registrar"), &["registrar", "enroll", &dana]);
     net.ok(Some("dana"), &["task", "claim", "1"]);
     let photo = tmp.path().join("alley.jpg");
-    std::fs::write(&photo, b"\xff\xd8\xff\xe0 a swept alley").expect("photo");
+    std::fs::write(&photo, crate::evidence::jpeg_with_gps()).expect("photo");
     net.ok(Some("dana"), &["task", "submit", "1", "--evidence", photo.to_str().expect("path")]);
     crate::e2e::approve_and_wait_paid(&net, "1");
     let shop = address_of(&net, "shop");
