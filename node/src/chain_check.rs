@@ -72,7 +72,9 @@ pub async fn verify_chain(handle: &Handle) -> Result<ChainCheck, crate::engine::
                     };
                     let cert = match l.storage().cert(height) {
                         Ok(Some(cert)) => cert,
-                        Ok(None) => return (replay, Err(format!("the commit certificate of block {height} is missing"))),
+                        Ok(None) => {
+                            return (replay, Err(format!("the commit certificate of block {height} is missing")));
+                        }
                         Err(e) => return (replay, Err(format!("reading certificate {height}: {e}"))),
                     };
                     let verified = match verify_all(&block.txs) {

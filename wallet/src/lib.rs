@@ -27,7 +27,8 @@ use cli::{
 };
 use commands::context::Context;
 use commands::{
-    account, contacts, council, me, payments, query, registrar, registry, review, settle, shop, task, transfer, treasury,
+    account, contacts, council, me, payments, query, registrar, registry, review, settle, shop, task, transfer,
+    treasury,
 };
 
 /// Runs one `heitje` command.

@@ -249,7 +249,19 @@ mod tests {
 
     #[test]
     fn bad_deadlines_are_explained() {
-        for bad in ["", "tomorrow", "31-12-2026", "2026-1-5", "+d", "+7", "+-1d", "2026-12-31T1830", "+99999999d", "+5w", "+1.5h"] {
+        for bad in [
+            "",
+            "tomorrow",
+            "31-12-2026",
+            "2026-1-5",
+            "+d",
+            "+7",
+            "+-1d",
+            "2026-12-31T1830",
+            "+99999999d",
+            "+5w",
+            "+1.5h",
+        ] {
             assert!(
                 matches!(parse_deadline(bad, NOW), Err(DeadlineError::Format(_))),
                 "{bad:?} must be a format error"

@@ -133,9 +133,5 @@ pub(crate) fn verify_chain(ctx: &Context) -> anyhow::Result<()> {
         ),
         Some(error) => format!("CHAIN DOES NOT VERIFY at height {}: {error}\n", check.height),
     })?;
-    if check.ok {
-        Ok(())
-    } else {
-        Err(super::failure::Refused(check.error.unwrap_or_default()).into())
-    }
+    if check.ok { Ok(()) } else { Err(super::failure::Refused(check.error.unwrap_or_default()).into()) }
 }
