@@ -20,7 +20,7 @@
 //! key, matches its commitment, belongs to its claim's worker, is within its retention period
 //! and was not erased here; it takes an erasure only if the owner's signature verifies and the
 //! claim allows erasure in its own state. Both are idempotent. Every node republishes its live
-//! records (one message each, at most [`MAX_GOSSIP`] bytes) when a peer (re)joins, and its
+//! records (one message each, at most [`MAX_MESSAGE`] bytes) when a peer (re)joins, and its
 //! erasure requests then and every [`REGISTRY_REPUBLISH`]; retention erasures need no message,
 //! since every node sweeps by block time.
 
@@ -36,10 +36,11 @@ use crate::engine::Handle;
 pub const BATCH_TXS: usize = 512;
 /// Longest a transaction waits for its batch to fill.
 pub const BATCH_WAIT: Duration = Duration::from_millis(5);
+/// Largest gossip message: one sealed evidence record with its key and framing. Larger
+/// messages are refused by gossipsub itself, before the node sees them.
+pub const MAX_MESSAGE: usize = crate::evidence_store::MAX_SEALED_BYTES + 8 * 1024;
 /// Largest batch of transactions or registry records in one gossip message.
-pub const MAX_MESSAGE: usize = 1 << 20;
-/// Largest gossip message: one sealed evidence record with its key and framing.
-pub const MAX_GOSSIP: usize = crate::evidence_store::MAX_SEALED_BYTES + 8 * 1024;
+pub const MAX_BATCH: usize = 1 << 20;
 /// Largest erasure notice (JSON).
 const MAX_NOTICE_BYTES: usize = 2048;
 /// Admitted transactions waiting to be gossiped.
@@ -145,7 +146,7 @@ fn publish_records(gossip: &gossip::Handle, records: Vec<Vec<u8>>) {
     for record in records {
         size += record.len() + 4;
         chunk.push(record);
-        if size > MAX_MESSAGE / 2 {
+        if size > MAX_BATCH / 2 {
             flush(&mut chunk);
             size = 0;
         }
@@ -192,7 +193,7 @@ pub async fn start(settings: Settings, ledger: Handle) -> anyhow::Result<(Outbox
         peers: peers.clone(),
         allowed: allowed.clone(),
         topic: settings.topic,
-        max_message_bytes: MAX_GOSSIP,
+        max_message_bytes: MAX_MESSAGE,
     };
     let (handle, inbound) = gossip::spawn(config).await.map_err(|e| anyhow::anyhow!("starting gossip: {e}"))?;
     let (outbox, queued) = mpsc::channel(OUTBOX);
@@ -249,7 +250,7 @@ async fn publish_batches(mut queued: mpsc::Receiver<Vec<u8>>, gossip: gossip::Ha
                 Ok(Some(tx)) => {
                     size += tx.len() + 4;
                     batch.push(tx);
-                    if size > MAX_MESSAGE / 2 {
+                    if size > MAX_BATCH / 2 {
                         break;
                     }
                 }
@@ -431,7 +432,7 @@ async fn receive_erasures(data: &[u8], ledger: &Handle) -> Result<Option<usize>,
 /// Decodes registry records from a registry message (after the kind byte); `None` when malformed.
 fn decode_records(data: &[u8]) -> Option<Vec<api::registry::MerchantRecord>> {
     let mut reader = Reader::new(data.get(8..)?);
-    let count = reader.len("registry records", MAX_MESSAGE / 64).ok()?;
+    let count = reader.len("registry records", MAX_BATCH / 64).ok()?;
     let mut records = Vec::with_capacity(count.min(1024));
     for _ in 0..count {
         let bytes = reader.bytes("registry record", api::registry::MAX_RECORD_BYTES).ok()?;
@@ -488,7 +489,7 @@ async fn receive_batches(mut inbound: mpsc::Receiver<gossip::Inbound>, ledger: H
                     }
                 }
                 Ok(None) => {
-                    tracing::warn!(from = %message.from, bytes = message.data.len(), "dropped a malformed evidence record")
+                    tracing::warn!(from = %message.from, bytes = message.data.len(), kind, "dropped a malformed gossip batch");
                 }
                 Err(()) => return,
             }
@@ -502,7 +503,7 @@ async fn receive_batches(mut inbound: mpsc::Receiver<gossip::Inbound>, ledger: H
                     }
                 }
                 Ok(None) => {
-                    tracing::warn!(from = %message.from, bytes = message.data.len(), "dropped a malformed erasure notice")
+                    tracing::warn!(from = %message.from, bytes = message.data.len(), kind, "dropped a malformed gossip batch");
                 }
                 Err(()) => return,
             }
