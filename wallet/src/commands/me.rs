@@ -46,7 +46,7 @@ fn full_history(client: &Client, address: &AccountId) -> anyhow::Result<Vec<Hist
             break;
         }
     }
-    entries.sort_by(|a, b| (b.height, b.index).cmp(&(a.height, a.index)));
+    entries.sort_by_key(|e| std::cmp::Reverse((e.height, e.index)));
     Ok(entries)
 }
 
