@@ -72,7 +72,7 @@ mod tests {
     fn the_cross_reference_table_points_at_every_object() {
         let lines: Vec<String> = (0..130).map(|i| format!("line {i} (with parentheses) and a \\ backslash")).collect();
         let pdf = text_pdf("Statement 2026", &lines);
-        let text = String::from_utf8(pdf.clone()).expect("ASCII");
+        let text = String::from_utf8(pdf).expect("ASCII");
         assert!(text.starts_with("%PDF-1.4\n") && text.ends_with("%%EOF\n"));
         let start: usize = text
             .rsplit("startxref\n")
