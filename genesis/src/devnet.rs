@@ -131,7 +131,7 @@ mod tests {
         let text = fs::read_to_string(&devnet.genesis_path).expect("genesis file");
         let genesis = Genesis::from_json(&text).expect("valid genesis");
         assert_eq!(genesis, devnet.genesis);
-        assert_eq!(devnet.accounts.len(), 8);
+        assert_eq!(devnet.accounts.len(), 10, "council 3, treasurer, registrar, officer, 3 verifiers, shop");
         for (_, address, path) in &devnet.accounts {
             let phrase = fs::read_to_string(path).expect("phrase");
             let mnemonic = bip39::Mnemonic::parse(phrase.trim()).expect("valid phrase");
