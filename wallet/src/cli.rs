@@ -530,6 +530,18 @@ pub enum ProposeCommand {
         #[arg(value_name = "NEW_KEY")]
         new: String,
     },
+
+    /// Set the flat fee every redemption pays into the treasury (at most 100.00).
+    RedemptionFee {
+        /// The fee in coins, like 0.25.
+        fee: Amount,
+    },
+
+    /// Set the smallest amount a shop may redeem (at most 10,000.00).
+    RedemptionMinimum {
+        /// The minimum in coins, like 5.00.
+        min: Amount,
+    },
 }
 
 /// `heitje treasury …`.

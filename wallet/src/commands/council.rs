@@ -34,6 +34,8 @@ pub(crate) fn propose(ctx: &Context, command: &ProposeCommand) -> anyhow::Result
         ProposeCommand::RotateValidator { old, new } => {
             CouncilAction::RotateValidatorKey { old: ctx.resolve(old)?, new: ctx.resolve(new)? }
         }
+        ProposeCommand::RedemptionFee { fee } => CouncilAction::SetRedemptionFee { fee: *fee },
+        ProposeCommand::RedemptionMinimum { min } => CouncilAction::SetRedemptionMinimum { min: *min },
         ProposeCommand::TaskRules { objection_window_hours, resubmit_days, annual_cap, review_share } => {
             let now = ctx.client().params()?;
             let hours = |h: u64| h.checked_mul(3_600_000).ok_or_else(|| anyhow::anyhow!("{h} hours is too long"));

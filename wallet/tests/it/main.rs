@@ -552,6 +552,19 @@ fn council_and_shop_commands_report_the_new_ids() {
     assert_eq!(json["proposal"], 7);
     assert_eq!(json["approvals"], 1);
     assert_eq!(json["threshold"], 3);
+    // The redemption fee and minimum are council decisions too.
+    wallet.run(&["--yes", "council", "propose", "redemption-fee", "0.25"]).expect(0);
+    wallet.run(&["--yes", "council", "propose", "redemption-minimum", "5"]).expect(0);
+    let proposed: Vec<_> = node
+        .submitted()
+        .iter()
+        .filter_map(|s| match &s.tx.action {
+            Action::Propose(p) => Some(p.action.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(proposed.contains(&contracts::tx::CouncilAction::SetRedemptionFee { fee: Amount(25) }), "{proposed:?}");
+    assert!(proposed.contains(&contracts::tx::CouncilAction::SetRedemptionMinimum { min: Amount(500) }));
 
     let run = wallet.run(&["--yes", "shop", "redeem", "120"]).expect(0);
     assert!(run.stdout.starts_with("REDEEMED 120.00: redemption 5"), "{}", run.stdout);
