@@ -68,8 +68,9 @@ pub(crate) fn me(ctx: &Context, export: Option<&Path>) -> anyhow::Result<()> {
     let status = client.status()?;
     let account = client.account(&me).map_err(|err| not_on_chain(&me, err))?;
     let allowance = client.allowance(&me).ok();
-    let claims: Vec<ClaimView> = client.claims()?.into_iter().filter(|c| c.claim.worker == me).collect();
-    let reviewed: Vec<ClaimView> = client.claims()?.into_iter().filter(|c| c.claim.reviewers.contains(&me)).collect();
+    let (claims, others): (Vec<ClaimView>, Vec<ClaimView>) =
+        client.claims()?.into_iter().partition(|c| c.claim.worker == me);
+    let reviewed: Vec<ClaimView> = others.into_iter().filter(|c| c.claim.reviewers.contains(&me)).collect();
     let mut earnings = Vec::new();
     for year in paid_years(&claims) {
         earnings.push(client.earnings(&me, year)?);
