@@ -101,6 +101,14 @@ pub struct Status {
     pub mempool: usize,
     /// This node's validator account.
     pub validator: AccountId,
+    /// Whether this node is at the head of the chain as far as it knows (what `/readyz`
+    /// reports). A node that is catching up refuses submissions and account reads (`syncing`).
+    #[serde(default)]
+    pub caught_up: bool,
+    /// The highest height that validators with more than a third of the voting power were seen
+    /// voting on beyond this node's next height (0 when none was seen).
+    #[serde(default)]
+    pub network_height: Height,
 }
 
 /// `GET /v1/accounts/{address}`.
@@ -397,6 +405,14 @@ pub struct Stored {
 pub struct WaitQuery {
     /// Wait up to this long for the transaction to be committed (at most [`MAX_WAIT_MS`]).
     pub wait_ms: Option<u64>,
+}
+
+/// Read-your-writes: `?min_height=H` on `POST /v1/tx` and `GET /v1/accounts/{address}`. A node
+/// that has not committed height `H` yet answers 503 `behind` instead of an older state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct HeadQuery {
+    /// The least committed height the answer must reflect.
+    pub min_height: Option<u64>,
 }
 
 /// Query of `GET /v1/accounts/{address}/history`.

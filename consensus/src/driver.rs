@@ -23,7 +23,10 @@ use malachitebft_app_channel::app::config::{
 };
 use malachitebft_app_channel::app::consensus::{MisbehaviorEvidence, VoteExtensionError};
 use malachitebft_app_channel::app::engine::host::{HeightParams, Next, SyncedValueOutcome};
+use malachitebft_app_channel::app::engine::util::events::Event;
 use malachitebft_app_channel::app::net::Multiaddr;
+use malachitebft_app_channel::app::types::SignedConsensusMsg;
+use malachitebft_app_channel::app::types::core::SignedVote;
 use malachitebft_app_channel::app::types::core::{self as mc, LinearTimeouts, Round, Validity};
 use malachitebft_app_channel::app::types::sync::RawDecidedValue;
 use malachitebft_app_channel::app::types::{Keypair, LocallyProposedValue, ProposedValue};
@@ -31,12 +34,13 @@ use malachitebft_app_channel::{
     AppMsg, Channels, ConsensusContext, EngineHandle, NetworkContext, NetworkIdentity, NetworkMsg, RequestContext,
     SyncContext, WalContext,
 };
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 
 use crate::codec::{self, WireCodec, from_ledger_cert, to_ledger_cert};
 use crate::context::{Address, BlockHash, Height, LedgerCtx, ValidatorSet};
 use crate::parts::{self, Streams};
 use crate::port::{Host, HostError, Misbehavior, MisbehaviorKind, Undecided};
+use crate::progress::{Progress, Tracker};
 use crate::signing::{Checker, Keys};
 
 /// Consensus timeouts in milliseconds.
@@ -95,6 +99,8 @@ pub struct Settings {
     pub guard: crate::guard::SignGuard,
     /// Validator or follower.
     pub role: Role,
+    /// Where the node stands against the network, for the API (kept across engine restarts).
+    pub progress: tokio::sync::watch::Sender<Progress>,
 }
 
 /// Header bytes of Malachite's write-ahead log file (a u32 version and a u64 sequence).
@@ -274,6 +280,7 @@ pub async fn start<H: Host>(settings: Settings, host: Arc<H>) -> eyre::Result<Ru
         height_started: Instant::now(),
         sync_batch: settings.sync_batch.max(1),
         synced: std::collections::BTreeSet::new(),
+        progress: Tracker::new(settings.progress.clone()),
     };
     let driver = tokio::spawn(driver.run(channels));
     Ok(Running { engine, driver })
@@ -306,6 +313,8 @@ struct Driver<H: Host> {
     /// Heights whose block arrived by value sync: this node is catching up, and the next
     /// height starts at once instead of waiting for the block cadence.
     synced: std::collections::BTreeSet<Height>,
+    /// Whether this node is at the head, for the API.
+    progress: Tracker,
 }
 
 fn reply<T>(sender: tokio::sync::oneshot::Sender<T>, value: T, what: &str) {
@@ -315,8 +324,9 @@ fn reply<T>(sender: tokio::sync::oneshot::Sender<T>, value: T, what: &str) {
 }
 
 impl<H: Host> Driver<H> {
-    async fn params(&self, height: Height) -> Result<HeightParams<LedgerCtx>, HostError> {
+    async fn params(&mut self, height: Height) -> Result<HeightParams<LedgerCtx>, HostError> {
         let validators = self.host.validators(height.0).await?;
+        self.progress.set_validators(&validators);
         let set = ValidatorSet::new(&validators)
             .map_err(|e| HostError(format!("validator set at height {height} is unusable: {e}")))?;
         Ok(HeightParams::new(set, self.timeouts, None))
@@ -347,14 +357,40 @@ impl<H: Host> Driver<H> {
     }
 
     async fn run(mut self, mut channels: Channels<LedgerCtx>) -> Result<(), HostError> {
-        while let Some(msg) = channels.consensus.recv().await {
-            if let Err(err) = self.handle(msg, &channels.network).await {
-                tracing::error!(%err, "the ledger failed; consensus stops here");
-                return Err(err);
+        let mut events = channels.events.subscribe();
+        loop {
+            tokio::select! {
+                msg = channels.consensus.recv() => {
+                    let Some(msg) = msg else { break };
+                    if let Err(err) = self.handle(msg, &channels.network).await {
+                        tracing::error!(%err, "the ledger failed; consensus stops here");
+                        return Err(err);
+                    }
+                }
+                event = events.recv() => match event {
+                    Ok(Event::Received(SignedConsensusMsg::Vote(vote))) => self.heard(&vote),
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    // The engine is gone; the consensus channel closes too.
+                    Err(broadcast::error::RecvError::Closed) => events = channels.events.subscribe(),
+                },
             }
         }
         tracing::info!("the consensus engine stopped");
         Ok(())
+    }
+
+    /// A vote from the network, before the engine checked it: if it shows the network working
+    /// on a height beyond this node's next one, its signature is checked and it counts towards
+    /// the network height (see [`crate::progress`]).
+    fn heard(&mut self, vote: &SignedVote<LedgerCtx>) {
+        let voter = vote.message.validator.0;
+        let height = vote.message.height.0.0;
+        if voter != self.me
+            && self.progress.wants(&voter, height)
+            && self.checker.verify_vote(&vote.message, &vote.signature)
+        {
+            self.progress.voted(voter, height);
+        }
     }
 
     #[allow(clippy::too_many_lines)]
@@ -370,6 +406,7 @@ impl<H: Host> Driver<H> {
                     let key = (height, undecided.round, undecided.block.hash());
                     self.blocks.insert(key, Kept { undecided, validity: Validity::Valid });
                 }
+                self.progress.started(height.0.0.saturating_sub(1));
                 let params = self.params(height).await?;
                 tracing::info!(%height, "consensus ready");
                 self.height_started = Instant::now();
@@ -501,6 +538,7 @@ impl<H: Host> Driver<H> {
                 }
                 let caught_up_by_sync = self.synced.remove(&certificate.height);
                 self.synced.retain(|h| *h > certificate.height);
+                self.progress.committed(certificate.height.0.0, !caught_up_by_sync);
                 if caught_up_by_sync {
                     // The network is ahead of this node: go on syncing without waiting.
                     self.height_started = Instant::now();

@@ -11,8 +11,10 @@ mod driver;
 pub mod guard;
 mod parts;
 mod port;
+pub mod progress;
 pub mod signing;
 
 pub use driver::{Role, Running, Settings, Timeouts, has_wal, peer_id_of, start};
 pub use guard::{GuardError, SignGuard};
 pub use port::{Host, HostError, Misbehavior, MisbehaviorKind, Undecided};
+pub use progress::Progress;

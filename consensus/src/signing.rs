@@ -72,6 +72,12 @@ impl Checker {
         Self { chain_id }
     }
 
+    /// Whether the validator named in `vote` signed it.
+    pub(crate) fn verify_vote(&self, vote: &Vote, sig: &Signature) -> bool {
+        VerifyingKey::from_bytes(&vote.validator.0.0)
+            .is_ok_and(|key| verify(&key, Domain::Vote, &self.chain_id, vote_bytes(vote), sig))
+    }
+
     /// Whether the proposer `signer` signed the end of the block stream for `(height, round, block)`.
     pub(crate) fn verify_parts(
         &self,

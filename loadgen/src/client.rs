@@ -31,6 +31,15 @@ pub(crate) enum Submit {
     Unreachable(String),
 }
 
+impl Submit {
+    /// Whether the node already holds this very transaction, pending or committed: after a lost
+    /// answer, the first attempt got through. The loadgen never signs a nonce twice (each lane
+    /// counts its own nonces from a fresh genesis account), so this is never an older transaction.
+    pub(crate) fn already_there(&self) -> bool {
+        matches!(self, Self::Refused { code, .. } if code == "duplicate" || code == "already_committed")
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct ErrorBody {
     error: String,

@@ -155,7 +155,7 @@ impl Worker<'_> {
                     return true;
                 }
                 // After a lost answer the first attempt may have been admitted after all.
-                Submit::Refused { code, .. } if code == "duplicate" && unreachable > 0 => {
+                answer if unreachable > 0 && answer.already_there() => {
                     let lane = &mut self.lanes[i];
                     lane.txs.pop_front();
                     lane.accepted += 1;

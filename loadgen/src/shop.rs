@@ -128,7 +128,7 @@ fn submit(client: &Client, tx: &Prepared, busy: &mut BTreeMap<String, usize>) ->
         match client.submit(&tx.body) {
             Submit::Accepted => return Ok(()),
             // After a lost answer the first attempt may have been admitted after all.
-            Submit::Refused { code, .. } if code == "duplicate" && unreachable > 0 => return Ok(()),
+            answer if unreachable > 0 && answer.already_there() => return Ok(()),
             Submit::Busy { code } => {
                 *busy.entry(code).or_insert(0) += 1;
                 std::thread::sleep(RETRY_PAUSE);
@@ -356,7 +356,7 @@ fn submit_group(client: &Client, group: Vec<(usize, Vec<Prepared>)>) -> Result<B
                     unreachable = 0;
                     sent_any = true;
                 }
-                Submit::Refused { code, .. } if code == "duplicate" && unreachable > 0 => {
+                answer if unreachable > 0 && answer.already_there() => {
                     *next = rest.next();
                     unreachable = 0;
                     sent_any = true;

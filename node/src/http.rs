@@ -1,12 +1,12 @@
 //! The HTTP API (axum). Handlers parse and check input, then ask the ledger thread through the
 //! [`Handle`]. Bad input gets a 4xx with a JSON [`ErrorBody`] and never changes state.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use api::{
-    AccountView, BlockView, BudgetView, ClaimView, ErrorBody, History, HistoryEntry, HistoryQuery, ProposalView,
-    RedemptionView, Status, Stored, SubmitTx, Submitted, SupplyView, TaskDetail, TaskView, TxState, TxStatus,
-    WaitQuery,
+    AccountView, BlockView, BudgetView, ClaimView, ErrorBody, HeadQuery, History, HistoryEntry, HistoryQuery,
+    ProposalView, RedemptionView, Status, Stored, SubmitTx, Submitted, SupplyView, TaskDetail, TaskView, TxState,
+    TxStatus, WaitQuery,
 };
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -15,11 +15,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use consensus::Progress;
 use contracts::crypto::HashKind;
 use contracts::primitives::{ClaimId, RedemptionId, TaskId};
 use contracts::state::{Claim, RedemptionStatus, Task};
 use contracts::{AccountId, Amount, Block, Hash, Height, Invalid, Receipt, SignedTx, VerifiedTx};
 use serde::Deserialize;
+use tokio::sync::watch;
 
 use crate::engine::{Handle, Unavailable};
 use crate::ledger::{Ledger, SubmitError};
@@ -84,6 +86,7 @@ impl From<SubmitError> for ApiError {
             SubmitError::Admit(AdmitError::Full(_)) => {
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, "mempool_full", message)
             }
+            SubmitError::AlreadyCommitted { .. } => Self::new(StatusCode::CONFLICT, "already_committed", message),
             SubmitError::Rejected { reason, message } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, &reason, message),
         }
     }
@@ -125,6 +128,8 @@ pub struct AppState {
     pub outbox: Option<Outbox>,
     /// This node's validator.
     pub validator: AccountId,
+    /// Where the node stands against the network (from consensus).
+    pub progress: watch::Receiver<Progress>,
 }
 
 impl FromRef<AppState> for Handle {
@@ -135,7 +140,12 @@ impl FromRef<AppState> for Handle {
 
 /// The API's routes over the ledger thread `handle`; admitted transactions are gossiped through
 /// `outbox` when there is one.
-pub fn router(handle: Handle, outbox: Option<Outbox>, validator: AccountId) -> Router {
+pub fn router(
+    handle: Handle,
+    outbox: Option<Outbox>,
+    validator: AccountId,
+    progress: watch::Receiver<Progress>,
+) -> Router {
     Router::new()
         .route("/livez", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -161,18 +171,68 @@ pub fn router(handle: Handle, outbox: Option<Outbox>, validator: AccountId) -> R
         .merge(crate::shop_api::routes())
         .merge(crate::task_api::routes())
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint; see docs/api.md") })
-        .with_state(AppState { handle, outbox, validator })
+        .with_state(AppState { handle, outbox, validator, progress })
 }
 
-async fn readyz(State(handle): State<Handle>) -> Response {
-    match handle.call(|_| ()).await {
+/// Ready: the ledger thread answers and the node is at the head of the chain as far as it
+/// knows (issue 18). A load balancer or a wallet sends nothing to a node that is catching up.
+async fn readyz(State(state): State<AppState>) -> Response {
+    if let Err(err) = state.handle.call(|_| ()).await {
+        return (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response();
+    }
+    match caught_up(&state.progress) {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(err) => (StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response(),
+        Err(err) => (err.0, err.1.message).into_response(),
+    }
+}
+
+/// Refuses with 503 `syncing` while the node knows (or cannot yet rule out) that the chain is
+/// ahead of it: its nonces, balances and mempool would be stale.
+pub(crate) fn caught_up(progress: &watch::Receiver<Progress>) -> Result<(), ApiError> {
+    let progress = *progress.borrow();
+    if progress.caught_up(Instant::now()) {
+        return Ok(());
+    }
+    let message = if progress.network > progress.committed.saturating_add(1) {
+        format!(
+            "this node is catching up: it has height {} and the validators vote on height {}; try another node or \
+             again shortly",
+            progress.committed, progress.network
+        )
+    } else if progress.synced {
+        format!(
+            "this node is catching up (it received height {} by value sync); try another node or again shortly",
+            progress.committed
+        )
+    } else {
+        format!(
+            "this node has just started at height {} and has not yet heard where the chain is; try another node or \
+             again shortly",
+            progress.committed
+        )
+    };
+    Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "syncing", message))
+}
+
+/// Read-your-writes: refuses with 503 `behind` if `head` is below the height the client names.
+fn reached(head: Height, query: HeadQuery) -> Result<(), ApiError> {
+    match query.min_height {
+        Some(min) if head.0 < min => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "behind",
+            format!(
+                "this node has committed height {head}, below height {min} that the client has already seen; try \
+                 another node or again shortly"
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
 async fn status(State(state): State<AppState>) -> ApiResult<Status> {
     let me = state.validator;
+    let progress = *state.progress.borrow();
+    let caught_up = progress.caught_up(Instant::now());
     Ok(Json(
         state
             .handle
@@ -187,6 +247,8 @@ async fn status(State(state): State<AppState>) -> ApiResult<Status> {
                     time: head.time,
                     mempool: l.mempool().len(),
                     validator: me,
+                    caught_up,
+                    network_height: Height(progress.network),
                 }
             })
             .await?,
@@ -222,8 +284,11 @@ async fn validators(State(handle): State<Handle>) -> ApiResult<api::ValidatorsVi
 
 async fn submit_tx(
     State(state): State<AppState>,
+    query: Result<Query<HeadQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Submitted>), ApiError> {
+    let query = query.map_err(query_error)?.0;
+    caught_up(&state.progress)?;
     let body = body.map_err(|r| body_error(r, api::MAX_TX_BODY))?;
     let request: SubmitTx = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request("malformed_json", format!("expected {{\"tx\": \"<hex>\"}}: {e}")))?;
@@ -233,7 +298,13 @@ async fn submit_tx(
         .map_err(|e| ApiError::bad_request("malformed_tx", format!("field tx is not a signed transaction: {e}")))?;
     let verified = VerifiedTx::verify(signed).map_err(SubmitError::from)?;
     let gossiped = verified.signed().clone();
-    let tx_id = state.handle.call(move |l| l.submit(verified)).await??;
+    let tx_id = state
+        .handle
+        .call(move |l| {
+            reached(l.head().height, query)?;
+            l.submit(verified).map_err(ApiError::from)
+        })
+        .await??;
     if let Some(outbox) = &state.outbox {
         outbox.push(&gossiped);
     }
@@ -307,11 +378,20 @@ async fn tx_status(
     }
 }
 
-async fn account(State(handle): State<Handle>, Path(address): Path<String>) -> ApiResult<AccountView> {
+async fn account(
+    State(state): State<AppState>,
+    Path(address): Path<String>,
+    query: Result<Query<HeadQuery>, QueryRejection>,
+) -> ApiResult<AccountView> {
     let id = parse_address(&address)?;
-    let view = handle
+    let query = query.map_err(query_error)?.0;
+    // The nonce and balance a client acts on must not come from a node that is behind.
+    caught_up(&state.progress)?;
+    let view = state
+        .handle
         .call(move |l| {
-            l.state().account(&id).map(|a| AccountView {
+            reached(l.head().height, query)?;
+            Ok::<_, ApiError>(l.state().account(&id).map(|a| AccountView {
                 address: id,
                 balance: a.balance,
                 nonce: a.nonce,
@@ -319,9 +399,9 @@ async fn account(State(handle): State<Handle>, Path(address): Path<String>) -> A
                 roles: a.roles.roles(),
                 enrolled: a.enrolled,
                 height: l.head().height,
-            })
+            }))
         })
-        .await?;
+        .await??;
     view.map(Json).ok_or_else(|| {
         ApiError::not_found(
             "unknown_account",
@@ -566,4 +646,42 @@ async fn document(State(handle): State<Handle>, Path(hash): Path<String>) -> Res
     let text = handle.call(move |l| l.storage().document(&hash)).await??;
     let text = text.ok_or_else(|| ApiError::not_found("unknown_document", format!("no document {hash}")))?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(progress: Progress) -> Option<(StatusCode, String, String)> {
+        let (_tx, rx) = watch::channel(progress);
+        caught_up(&rx).err().map(|ApiError(status, body)| (status, body.error, body.message))
+    }
+
+    #[test]
+    fn issue_18_a_node_that_is_catching_up_refuses_with_the_reason() {
+        let mut behind = Progress::standalone(10);
+        behind.network = 40;
+        let (status, code, message) = refusal(behind).expect("refused");
+        assert_eq!((status, code.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "syncing"));
+        assert!(message.contains("height 10") && message.contains("height 40") && message.contains("another node"));
+
+        let mut synced = Progress::standalone(10);
+        synced.synced = true;
+        assert!(refusal(synced).expect("refused").2.contains("value sync"));
+
+        let (_, _, message) = refusal(Progress::starting(10)).expect("a fresh start is not current yet");
+        assert!(message.contains("just started"), "{message}");
+
+        assert_eq!(refusal(Progress::standalone(10)), None);
+    }
+
+    #[test]
+    fn issue_18_read_your_writes_refuses_below_the_named_height() {
+        let query = |min_height| HeadQuery { min_height };
+        assert!(reached(Height(5), query(None)).is_ok());
+        assert!(reached(Height(5), query(Some(5))).is_ok());
+        let ApiError(status, body) = reached(Height(5), query(Some(6))).expect_err("below");
+        assert_eq!((status, body.error.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "behind"));
+        assert!(body.message.contains("height 5") && body.message.contains("height 6"), "{}", body.message);
+    }
 }

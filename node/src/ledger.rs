@@ -28,6 +28,14 @@ pub enum SubmitError {
     /// The mempool refused it.
     #[error(transparent)]
     Admit(#[from] AdmitError),
+    /// This very transaction is already in a block: submitting it again sends nothing new.
+    #[error("transaction {tx_id} was already committed at height {height}; nothing new was submitted")]
+    AlreadyCommitted {
+        /// The transaction.
+        tx_id: Hash,
+        /// The height of the block that holds it.
+        height: Height,
+    },
     /// The ledger would reject it against the current state.
     #[error("{message}")]
     Rejected {
@@ -182,6 +190,16 @@ impl Ledger {
             .into());
         }
         let committed = self.state.account(&body.signer).ok_or(Invalid::UnknownSigner(body.signer))?.nonce;
+        if body.nonce < committed {
+            // A client that resubmits after a lost answer must hear that its transaction is in
+            // a block, not "bad nonce" (issue 18).
+            let tx_id = tx.signed().id();
+            match self.storage.tx_location(&tx_id) {
+                Ok(Some((height, _))) => return Err(SubmitError::AlreadyCommitted { tx_id, height }),
+                Ok(None) => {}
+                Err(err) => tracing::warn!(%err, "looking up a resubmitted transaction"),
+            }
+        }
         self.mempool.check(&tx, committed)?;
         let ctx = BlockContext {
             height: Height(self.head.height.0.saturating_add(1)),

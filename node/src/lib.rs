@@ -79,6 +79,7 @@ fn consensus_settings(
     chain_id: contracts::ChainId,
     guard: consensus::SignGuard,
     role: consensus::Role,
+    progress: tokio::sync::watch::Sender<consensus::Progress>,
 ) -> consensus::Settings {
     let c = &config.consensus;
     consensus::Settings {
@@ -99,6 +100,7 @@ fn consensus_settings(
         sync_batch: c.sync_batch,
         guard,
         role,
+        progress,
     }
 }
 
@@ -112,6 +114,7 @@ async fn run_consensus(
     chain_id: contracts::ChainId,
     handle: engine::Handle,
     mut stop: tokio::sync::watch::Receiver<bool>,
+    progress: tokio::sync::watch::Sender<consensus::Progress>,
 ) -> anyhow::Result<()> {
     let guard = consensus::SignGuard::open(&config.sign_state_path(), chain_id.as_str())?;
     let host = std::sync::Arc::new(bft::LedgerHost::new(handle.clone(), config.block.max_txs));
@@ -129,7 +132,8 @@ async fn run_consensus(
         } else {
             consensus::Role::Validator
         };
-        let settings = consensus_settings(&config, key.clone(), chain_id.clone(), guard.clone(), role);
+        let settings =
+            consensus_settings(&config, key.clone(), chain_id.clone(), guard.clone(), role, progress.clone());
         let mut running = consensus::start(settings, std::sync::Arc::clone(&host))
             .await
             .map_err(|e| anyhow::anyhow!("starting consensus: {e:#}"))?;
@@ -174,8 +178,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let me = contracts::crypto::account_of(&key);
     let chain_id = engine.handle.call(|l| l.head().chain_id.clone()).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let head = engine.handle.call(|l| l.head().height.0).await?;
+    let (progress_tx, progress) = tokio::sync::watch::channel(consensus::Progress::starting(head));
     let mut consensus =
-        tokio::spawn(run_consensus(config.clone(), key, chain_id.clone(), engine.handle.clone(), stop_rx));
+        tokio::spawn(run_consensus(config.clone(), key, chain_id.clone(), engine.handle.clone(), stop_rx, progress_tx));
     let listener = tokio::net::TcpListener::bind(config.api.listen)
         .await
         .with_context(|| format!("binding the API to {}", config.api.listen))?;
@@ -191,7 +197,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let (outbox, gossip) = txgossip::start(gossip_settings, engine.handle.clone()).await?;
     tracing::info!(gossip = %config.p2p.gossip_listen, peers = config.p2p.gossip_peers.len(), "transaction gossip started");
     tokio::spawn(evidence_api::sweep(engine.handle.clone(), me));
-    let router = http::router(engine.handle.clone(), Some(outbox), me);
+    let router = http::router(engine.handle.clone(), Some(outbox), me, progress);
     let outcome = tokio::select! {
         served = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()) => {
             served.context("serving the API")

@@ -20,7 +20,7 @@ Exit codes:
      look it up later with `heitje tx show ID --wait`
 
 Environment:
-  HEITJE_NODE       node API URL (like --node)
+  HEITJE_NODE       node API URL(s) (like --node)
   HEITJE_HOME       wallet directory (like --home)
   HEITJE_ACCOUNT    account to use (like --account)
   HEITJE_PASSWORD   keystore password, for scripts (else --password-file, else a prompt)
@@ -45,8 +45,15 @@ pub struct Cli {
 /// Options shared by every command.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Node API URL; `host:port` means `http://host:port`.
-    #[arg(long, global = true, env = "HEITJE_NODE", default_value = "http://127.0.0.1:7700", value_name = "URL")]
+    /// Node API URL, or several separated by commas: a node that is down, catching up or behind
+    /// this wallet's last transaction is skipped for the next. `host:port` means `http://host:port`.
+    #[arg(
+        long,
+        global = true,
+        env = "HEITJE_NODE",
+        default_value = "http://127.0.0.1:7700",
+        value_name = "URL[,URL…]"
+    )]
     pub node: String,
 
     /// Wallet directory; the keystore is DIR/keystore [default: $HOME/.heitje].

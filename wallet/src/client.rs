@@ -1,6 +1,8 @@
 //! Client for the node's HTTP API (blocking, via ureq). One method per endpoint in `docs/api.md`.
 
 use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use api::evidence::{EvidenceView, Uploaded};
@@ -72,34 +74,79 @@ impl Error {
             _ => None,
         }
     }
+
+    /// Whether another node may answer where this one could not: it is catching up
+    /// (`syncing`), behind the height the wallet names (`behind`), busy, or unreachable.
+    pub fn try_elsewhere(&self) -> bool {
+        match self {
+            Self::Unreachable { .. } => true,
+            Self::Api { status: 503, code, .. } => matches!(code.as_str(), "syncing" | "behind" | "unavailable"),
+            _ => false,
+        }
+    }
 }
 
-/// A connection to one node.
+/// A connection to the configured nodes: requests go to one of them and move on to the next
+/// when it cannot answer (see [`Error::try_elsewhere`]).
 #[derive(Debug, Clone)]
 pub struct Client {
-    base: String,
+    bases: Arc<[String]>,
+    current: Arc<AtomicUsize>,
     agent: ureq::Agent,
 }
 
 impl Client {
-    /// A client for the node at `base` (`http://host:port`, no trailing slash).
-    pub fn new(base: &str) -> Self {
+    /// A client for the nodes at `bases` (`http://host:port`, no trailing slash), tried in order.
+    pub fn new(bases: &[String]) -> Self {
         let agent = ureq::AgentBuilder::new()
             .timeout_connect(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .redirects(0)
             .user_agent(concat!("heitje-wallet/", env!("CARGO_PKG_VERSION")))
             .build();
-        Self { base: base.to_owned(), agent }
+        Self { bases: bases.into(), current: Arc::new(AtomicUsize::new(0)), agent }
     }
 
-    /// The node base URL.
+    /// The base URL of the node that answers now.
     pub fn base(&self) -> &str {
-        &self.base
+        let i = self.current.load(Ordering::Relaxed);
+        self.bases.get(i).or_else(|| self.bases.first()).map_or("", String::as_str)
+    }
+
+    /// How many nodes are configured.
+    pub fn nodes(&self) -> usize {
+        self.bases.len()
+    }
+
+    /// Moves on to the next configured node.
+    pub fn next_node(&self) {
+        let count = self.bases.len().max(1);
+        let i = self.current.load(Ordering::Relaxed);
+        self.current.store((i + 1) % count, Ordering::Relaxed);
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
+        format!("{}{}", self.base(), path)
+    }
+
+    /// Sends `request` (built for a full URL) to the current node, and to each other node in
+    /// turn while the answer is [`Error::try_elsewhere`]. Every request sent this way must be
+    /// safe to repeat: reads, and a signed transaction (the same bytes are the same transaction).
+    fn failover<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        request: impl Fn(&str) -> Result<ureq::Response, ureq::Error>,
+    ) -> Result<T, Error> {
+        let mut tries = self.bases.len().max(1);
+        loop {
+            match self.json_answer(request(&self.url(path)), path) {
+                Err(err) if err.try_elsewhere() && tries > 1 => {
+                    tries -= 1;
+                    self.next_node();
+                }
+                answer => return answer,
+            }
+        }
     }
 
     /// `GET /v1/status`.
@@ -110,6 +157,11 @@ impl Client {
     /// `GET /v1/accounts/{address}`.
     pub fn account(&self, address: &AccountId) -> Result<AccountView, Error> {
         self.get_json(&format!("/v1/accounts/{address}"), &[])
+    }
+
+    /// `GET /v1/accounts/{address}?min_height=H`: only from a node that has committed `H`.
+    pub fn account_since(&self, address: &AccountId, min_height: Height) -> Result<AccountView, Error> {
+        self.get_json(&format!("/v1/accounts/{address}"), &[("min_height", min_height.to_string())])
     }
 
     /// `GET /v1/accounts/{address}/allowance`.
@@ -191,23 +243,25 @@ impl Client {
         match wait {
             Some(wait) => {
                 let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).min(api::MAX_WAIT_MS);
-                let request = self
-                    .agent
-                    .get(&self.url(&path))
-                    .query("wait_ms", &wait_ms.to_string())
-                    .timeout(REQUEST_TIMEOUT.saturating_add(Duration::from_millis(wait_ms)));
-                self.json_answer(request.call(), &path)
+                self.failover(&path, |url| {
+                    self.agent
+                        .get(url)
+                        .query("wait_ms", &wait_ms.to_string())
+                        .timeout(REQUEST_TIMEOUT.saturating_add(Duration::from_millis(wait_ms)))
+                        .call()
+                })
             }
             None => self.get_json(&path, &[]),
         }
     }
 
-    /// `POST /v1/tx` with the signed transaction's canonical bytes in hex.
-    pub fn submit(&self, signed: &SignedTx) -> Result<Submitted, Error> {
+    /// `POST /v1/tx?min_height=H` with the signed transaction's canonical bytes in hex, at a
+    /// node that has committed height `H` and is not catching up.
+    pub fn submit(&self, signed: &SignedTx, min_height: Height) -> Result<Submitted, Error> {
         let path = "/v1/tx";
         let body = SubmitTx { tx: hex::encode(signed.to_bytes()) };
-        let answer = self.agent.post(&self.url(path)).send_json(&body);
-        self.json_answer(answer, path)
+        let min_height = min_height.to_string();
+        self.failover(path, |url| self.agent.post(url).query("min_height", &min_height).send_json(&body))
     }
 
     /// `POST /v1/evidence?claim&retain_until&content` with a bundle's canonical bytes, signed by
@@ -361,11 +415,13 @@ impl Client {
     }
 
     fn get_json<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, Error> {
-        let mut request = self.agent.get(&self.url(path));
-        for (name, value) in query {
-            request = request.query(name, value);
-        }
-        self.json_answer(request.call(), path)
+        self.failover(path, |url| {
+            let mut request = self.agent.get(url);
+            for (name, value) in query {
+                request = request.query(name, value);
+            }
+            request.call()
+        })
     }
 
     fn json_answer<T: DeserializeOwned>(
@@ -385,7 +441,7 @@ impl Client {
             Ok(response) => Err(self.error_answer(response.status(), response, path)),
             Err(ureq::Error::Status(status, response)) => Err(self.error_answer(status, response, path)),
             Err(ureq::Error::Transport(transport)) => {
-                Err(Error::Unreachable { node: self.base.clone(), detail: transport_detail(&transport) })
+                Err(Error::Unreachable { node: self.base().to_owned(), detail: transport_detail(&transport) })
             }
         }
     }

@@ -6,11 +6,13 @@
 
 #![deny(clippy::print_stdout)]
 
+mod atomic_file;
 pub mod cli;
 pub mod client;
 mod commands;
 pub mod iban;
 pub mod keystore;
+pub mod nonces;
 pub mod output;
 pub mod payreq;
 pub mod pdf;

@@ -49,8 +49,8 @@ impl std::fmt::Debug for PasswordSource {
 /// The checked global options.
 #[derive(Debug)]
 pub struct Settings {
-    /// Node base URL, `http://host:port`, no trailing slash.
-    pub node: String,
+    /// Node base URLs, `http://host:port`, no trailing slash, in the order they are tried.
+    pub nodes: Vec<String>,
     /// Wallet directory.
     pub home: PathBuf,
     /// The account chosen with `--account` or `HEITJE_ACCOUNT`, if any.
@@ -68,7 +68,7 @@ pub struct Settings {
 impl Settings {
     /// Checks the global options and reads `HOME` and `HEITJE_PASSWORD` from the environment.
     pub fn from_global(global: &Global) -> Result<Self, Error> {
-        let node = node_url(&global.node)?;
+        let nodes = node_urls(&global.node)?;
         let home = match &global.home {
             Some(home) => home.clone(),
             None => match std::env::var_os("HOME") {
@@ -89,7 +89,7 @@ impl Settings {
             _ => PasswordSource::Prompt,
         };
         Ok(Self {
-            node,
+            nodes,
             home,
             account,
             json: global.json,
@@ -98,6 +98,18 @@ impl Settings {
             wait: Duration::from_secs(global.wait_secs),
         })
     }
+}
+
+/// Reads a comma-separated list of node URLs (each normalised by [`node_url`]), tried in order.
+fn node_urls(text: &str) -> Result<Vec<String>, Error> {
+    let mut nodes = Vec::new();
+    for part in text.split(',') {
+        let url = node_url(part)?;
+        if !nodes.contains(&url) {
+            nodes.push(url);
+        }
+    }
+    Ok(nodes)
 }
 
 /// Normalises the node URL: `host:port` gets `http://`, trailing slashes go.
@@ -133,6 +145,12 @@ mod tests {
         assert_eq!(node_url("127.0.0.1:1").ok().as_deref(), Some("http://127.0.0.1:1"));
         assert_eq!(node_url("http://localhost:7700/").ok().as_deref(), Some("http://localhost:7700"));
         assert_eq!(node_url(" http://node.example/heitje ").ok().as_deref(), Some("http://node.example/heitje"));
+        assert_eq!(
+            node_urls("127.0.0.1:1, http://127.0.0.1:2/,127.0.0.1:1").ok(),
+            Some(vec!["http://127.0.0.1:1".to_owned(), "http://127.0.0.1:2".to_owned()]),
+            "a list, in order, without repeats"
+        );
+        assert!(node_urls("127.0.0.1:1,,127.0.0.1:2").is_err(), "an empty entry");
         for bad in ["https://node", "ftp://node", "http://", "", "http:///x", "http://a b"] {
             assert!(node_url(bad).is_err(), "{bad:?} must be refused");
         }

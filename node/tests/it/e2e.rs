@@ -26,9 +26,16 @@ pub(crate) struct Net {
 impl Net {
     /// A 4-validator network in `dir` with the role accounts restored in the wallet; started.
     pub(crate) fn start(dir: &Path) -> Self {
+        let mut net = Self::create(dir);
+        net.start_nodes();
+        net
+    }
+
+    /// Like [`Net::start`], but no node runs yet (the genesis may still be changed).
+    pub(crate) fn create(dir: &Path) -> Self {
         let addr = free_api_block(VALIDATORS);
         let configs = create_network(dir, addr, VALIDATORS);
-        let mut net = Self {
+        let net = Self {
             dir: dir.to_owned(),
             bases: (0..VALIDATORS).map(|i| format!("http://127.0.0.1:{}", addr.port() + i)).collect(),
             nodes: configs.iter().map(|_| None).collect(),
@@ -36,7 +43,6 @@ impl Net {
             turn: Cell::new(0),
         };
         restore_role_accounts(&net, dir);
-        net.start_nodes();
         net
     }
 
@@ -50,7 +56,8 @@ impl Net {
         }
     }
 
-    fn spawn_node(&mut self, i: usize) {
+    /// Starts node `i` without waiting for it.
+    pub(crate) fn spawn_node(&mut self, i: usize) {
         let child = Command::new(node_bin())
             .args(["run", "--config"])
             .arg(&self.configs[i])
@@ -175,7 +182,7 @@ impl Drop for Net {
 }
 
 /// The head height of the node at `base`, or `None` if it does not answer (stopped or killed).
-fn height_of(base: &str) -> Option<u64> {
+pub(crate) fn height_of(base: &str) -> Option<u64> {
     let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(2)).build();
     let status: Value = agent.get(&format!("{base}/v1/status")).call().ok()?.into_json().ok()?;
     status["height"].as_u64()

@@ -6,6 +6,7 @@ mod e2e;
 mod evidence;
 mod faults;
 mod network;
+mod restarts;
 mod review;
 mod shops;
 mod storage;

@@ -35,7 +35,7 @@ impl Context {
     }
 
     pub(crate) fn client(&self) -> Client {
-        Client::new(&self.settings.node)
+        Client::new(&self.settings.nodes)
     }
 
     pub(crate) fn keystore(&self) -> Keystore {

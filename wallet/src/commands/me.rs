@@ -91,7 +91,7 @@ pub(crate) fn me(ctx: &Context, export: Option<&Path>) -> anyhow::Result<()> {
         "kind": "heitje-personal-data-export",
         "version": 1,
         "generated_at": Timestamp(now_ms()),
-        "node": ctx.settings.node,
+        "node": client.base(),
         "chain_id": status.chain_id,
         "height": status.height,
         "account": account,

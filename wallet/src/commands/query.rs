@@ -28,10 +28,19 @@ fn hash_arg(text: &str, what: &str) -> anyhow::Result<Hash> {
 
 /// `status`.
 pub(crate) fn status(ctx: &Context) -> anyhow::Result<()> {
-    let status = ctx.client().status()?;
+    let client = ctx.client();
+    let status = client.status()?;
     ctx.out.result(&status, || {
+        let sync = if status.caught_up {
+            "at the head".to_owned()
+        } else if status.network_height.0 > status.height.0.saturating_add(1) {
+            format!("CATCHING UP (validators vote on height {})", status.network_height)
+        } else {
+            "CATCHING UP (just started or syncing)".to_owned()
+        };
         fields(&[
-            ("Node", ctx.settings.node.clone()),
+            ("Node", client.base().to_owned()),
+            ("Sync", sync),
             ("Chain", status.chain_id.clone()),
             ("Height", status.height.to_string()),
             ("Block time", format!("{} UTC", utc(status.time))),

@@ -15,11 +15,11 @@ use api::staff::SignedRead;
 use contracts::primitives::{PayoutRef, RedemptionId};
 use contracts::state::RedemptionStatus;
 use contracts::tx::{MAX_SETTLE_BATCH, SettleBatch};
-use contracts::{AccountId, Action, Amount, Outcome, Timestamp, Tx};
+use contracts::{AccountId, Action, Amount, Outcome, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::context::{Context, not_on_chain};
+use super::context::Context;
 use super::failure::{Refused, Unconfirmed};
 use super::payments::chain_id;
 use super::submit;
@@ -240,6 +240,7 @@ pub(crate) fn record(ctx: &Context, manifest_path: &Path) -> anyhow::Result<()> 
         };
     }
     let chunks: Vec<Vec<RedemptionId>> = todo.chunks(MAX_SETTLE_BATCH).map(<[RedemptionId]>::to_vec).collect();
+    let mut outbox = submit::Outbox::open(ctx, &client, &signer)?;
     ctx.confirm(&format!(
         "Record batch {reference} as paid: {} redemptions in {} transactions ({done} already recorded)\n  as {} ({}) on {chain}",
         todo.len(),
@@ -248,21 +249,21 @@ pub(crate) fn record(ctx: &Context, manifest_path: &Path) -> anyhow::Result<()> 
         signer.address
     ))?;
     let secret = ctx.unlock(&signer)?;
-    let first = client.account(&signer.address).map_err(|err| not_on_chain(&signer.address, err))?.next_nonce;
-    // Sign and send every chunk with consecutive nonces, then wait for them all.
+    // Sign and send every chunk (consecutive nonces from the nonce record), then wait for them all.
     let mut sent = Vec::new();
     for (i, redemptions) in chunks.into_iter().enumerate() {
-        let nonce = contracts::Nonce(first.0 + u64::try_from(i).unwrap_or(u64::MAX));
         let action = Action::SettleBatch(SettleBatch { reference: reference.clone(), redemptions });
-        let signed = secret.sign(Tx { chain_id: chain.clone(), signer: signer.address, nonce, action });
-        client.submit(&signed).with_context(|| format!("sending settlement transaction {} of the batch", i + 1))?;
-        sent.push(signed.id());
+        let signed = outbox
+            .send(&secret, action)
+            .with_context(|| format!("sending settlement transaction {} of the batch", i + 1))?;
+        sent.push(signed);
     }
     drop(secret);
     let mut settled = 0usize;
     let mut rejected = Vec::new();
-    for id in &sent {
-        match submit::wait(&client, id, ctx.settings.wait, true)? {
+    for signed in &sent {
+        let id = &signed.id();
+        match outbox.wait(signed)? {
             Some(status) => match &status.outcome {
                 Some(Outcome::Accepted { .. }) => {
                     if let api::TxStatus { action: Action::SettleBatch(batch), .. } = &status {

@@ -161,6 +161,8 @@ fn answer(
                 time: Timestamp(1_795_435_200_000),
                 mempool: 0,
                 validator: AccountId([9; 32]),
+                caught_up: true,
+                network_height: Height(0),
             },
         ),
         ("GET", _) if path.starts_with("/v1/accounts/") => {
