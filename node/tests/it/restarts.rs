@@ -60,7 +60,7 @@ fn send(home: &Path, bases: &[String], first: usize, recipient: &str) -> Told {
         .env("HEITJE_NODE", nodes.join(","))
         .env("HEITJE_PASSWORD", "e2e-password")
         .env_remove("HEITJE_ACCOUNT")
-        .args(["-y", "--json", "--wait", "30", "-a", "verifier-1", "send", recipient, "0.01"])
+        .args(["-y", "--json", "--wait-secs", "30", "-a", "verifier", "send", recipient, "0.01"])
         .output()
         .expect("run heitje");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -90,7 +90,7 @@ fn cents(text: &str) -> u64 {
 fn issue_18_every_acknowledged_transfer_is_new_while_validators_restart() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let mut net = Net::create(tmp.path());
-    let sender = address_of(&net, "verifier-1");
+    let sender = address_of(&net, "verifier");
     let recipient = address_of(&net, "verifier-2");
     fund_in_genesis(tmp.path(), &sender);
     net.start_nodes();
