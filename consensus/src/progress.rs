@@ -135,7 +135,7 @@ impl Tracker {
 fn network_height(power: &BTreeMap<AccountId, u64>, voted: &BTreeMap<AccountId, u64>) -> u64 {
     let total: u64 = power.values().fold(0, |sum, p| sum.saturating_add(*p));
     let mut heights: Vec<(u64, u64)> = voted.iter().filter_map(|(id, h)| power.get(id).map(|p| (*h, *p))).collect();
-    heights.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    heights.sort_unstable_by_key(|&(height, _)| std::cmp::Reverse(height));
     let mut sum: u64 = 0;
     for (height, power) in heights {
         sum = sum.saturating_add(power);

@@ -135,11 +135,11 @@ impl Client {
     fn failover<T: DeserializeOwned>(
         &self,
         path: &str,
-        request: impl Fn(&str) -> Result<ureq::Response, ureq::Error>,
+        request: impl Fn(&str) -> Result<ureq::Response, Box<ureq::Error>>,
     ) -> Result<T, Error> {
         let mut tries = self.bases.len().max(1);
         loop {
-            match self.json_answer(request(&self.url(path)), path) {
+            match self.json_answer(request(&self.url(path)).map_err(|e| *e), path) {
                 Err(err) if err.try_elsewhere() && tries > 1 => {
                     tries -= 1;
                     self.next_node();
@@ -249,6 +249,7 @@ impl Client {
                         .query("wait_ms", &wait_ms.to_string())
                         .timeout(REQUEST_TIMEOUT.saturating_add(Duration::from_millis(wait_ms)))
                         .call()
+                        .map_err(Box::new)
                 })
             }
             None => self.get_json(&path, &[]),
@@ -261,7 +262,9 @@ impl Client {
         let path = "/v1/tx";
         let body = SubmitTx { tx: hex::encode(signed.to_bytes()) };
         let min_height = min_height.to_string();
-        self.failover(path, |url| self.agent.post(url).query("min_height", &min_height).send_json(&body))
+        self.failover(path, |url| {
+            self.agent.post(url).query("min_height", &min_height).send_json(&body).map_err(Box::new)
+        })
     }
 
     /// `POST /v1/evidence?claim&retain_until&content` with a bundle's canonical bytes, signed by
@@ -420,7 +423,7 @@ impl Client {
             for (name, value) in query {
                 request = request.query(name, value);
             }
-            request.call()
+            request.call().map_err(Box::new)
         })
     }
 

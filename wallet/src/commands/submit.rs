@@ -247,10 +247,10 @@ impl<'a> Outbox<'a> {
     /// it on). A commit is put on record.
     pub(crate) fn wait(&mut self, signed: &SignedTx) -> Result<Option<TxStatus>, client::Error> {
         let status = wait_resending(self.client, signed, self.ctx.settings.wait, self.journal.min_height())?;
-        if let Some(TxStatus { height: Some(height), .. }) = &status {
-            if let Err(err) = self.journal.committed(&signed.id(), *height) {
-                self.ctx.out.warn(&format!("the transaction is final, but the nonce record was not updated: {err}"));
-            }
+        if let Some(TxStatus { height: Some(height), .. }) = &status
+            && let Err(err) = self.journal.committed(&signed.id(), *height)
+        {
+            self.ctx.out.warn(&format!("the transaction is final, but the nonce record was not updated: {err}"));
         }
         Ok(status)
     }
