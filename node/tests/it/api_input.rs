@@ -5,13 +5,7 @@ use contracts::tx::{Action, Transfer, Tx};
 use contracts::{AccountId, Amount, ChainId, Nonce};
 use ed25519_dalek::SigningKey;
 
-use crate::support::{create_devnet, free_addr, get, post, wait_ready};
-
-fn key_from_phrase(path: &std::path::Path) -> SigningKey {
-    let phrase = std::fs::read_to_string(path).expect("phrase file");
-    let mnemonic = bip39::Mnemonic::parse(phrase.trim()).expect("valid phrase");
-    contracts::crypto::signing_key_from_seed(&mnemonic.to_seed(""))
-}
+use crate::support::{get, key_from_phrase, post, start_devnet_node};
 
 fn submit(base: &str, tx: &contracts::SignedTx) -> (u16, serde_json::Value) {
     let body = serde_json::json!({ "tx": hex::encode(tx.to_bytes()) }).to_string();
@@ -21,16 +15,7 @@ fn submit(base: &str, tx: &contracts::SignedTx) -> (u16, serde_json::Value) {
 #[test]
 fn bad_input_gets_a_4xx_with_a_reason_and_no_state_change() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let addr = free_addr();
-    let config = create_devnet(dir.path(), addr);
-    let mut child = std::process::Command::new(crate::support::node_bin())
-        .args(["run", "--config"])
-        .arg(&config)
-        .env("HEITJE_LOG", "warn")
-        .spawn()
-        .expect("start node");
-    let base = format!("http://{addr}");
-    wait_ready(&base, &mut child);
+    let (mut child, base) = start_devnet_node(dir.path());
 
     let (_, status) = get(&format!("{base}/v1/status"));
     let chain = ChainId::new(status["chain_id"].as_str().expect("chain id")).expect("valid chain id");

@@ -498,7 +498,17 @@ impl Stream {
                 }
                 for (member, api) in &senders {
                     let tx = proposal(&chain_id, member, nonce);
-                    let (code, answer) = submit(api, &tx);
+                    // A node that is catching up (issue 18) takes nothing until it has caught up.
+                    let (code, answer) = loop {
+                        let (code, answer) = submit(api, &tx);
+                        if code != 503 || answer["error"] != "syncing" || stopped.load(Ordering::Relaxed) {
+                            break (code, answer);
+                        }
+                        std::thread::sleep(Duration::from_millis(200));
+                    };
+                    if code == 503 && stopped.load(Ordering::Relaxed) {
+                        break;
+                    }
                     assert_eq!(code, 202, "{api} refused nonce {nonce} of {}: {answer}", tx.tx.signer);
                     accepted.push(tx.id());
                 }

@@ -5,7 +5,7 @@
 //! block.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,13 +15,7 @@ use contracts::{AccountId, Amount, ChainId, Hash, Nonce, Tx};
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
 
-use crate::support::{create_network, free_api_block, get, node_bin, post};
-
-fn key_from_phrase(path: &Path) -> SigningKey {
-    let phrase = std::fs::read_to_string(path).expect("phrase file");
-    let mnemonic = bip39::Mnemonic::parse(phrase.trim()).expect("valid phrase");
-    contracts::crypto::signing_key_from_seed(&mnemonic.to_seed(""))
-}
+use crate::support::{create_network, free_api_block, get, key_from_phrase, node_bin, post};
 
 struct Cluster {
     dir: tempfile::TempDir,

@@ -14,11 +14,10 @@ use std::time::{Duration, Instant};
 use contracts::codec::Encode;
 use contracts::tx::{Action, CouncilAction, Propose};
 use contracts::{Amount, ChainId, Nonce, Tx};
-use ed25519_dalek::SigningKey;
 use serde_json::Value;
 
 use crate::e2e::{Net, address_of, height_of};
-use crate::support::{create_devnet, free_addr, get, node_bin, post, wait_ready, wallet_bin};
+use crate::support::{get, key_from_phrase, post, start_devnet_node, wallet_bin};
 
 /// Transfers sent at least, and validator restarts seen during them at least.
 const SENDS: usize = 100;
@@ -129,10 +128,11 @@ fn issue_18_every_acknowledged_transfer_is_new_while_validators_restart() {
     }
     let told = sender_thread.join().expect("the sender thread");
 
-    // Every node reaches the same head before the chain is read.
+    // Every node reaches the same head, and is current again, before the chain is read.
     let top = net.bases.iter().filter_map(|b| height_of(b)).max().expect("a node answers") + 1;
     let deadline = Instant::now() + Duration::from_secs(60);
-    while net.bases.iter().any(|b| height_of(b).is_none_or(|h| h < top)) {
+    let ready = |base: &str| ureq::get(&format!("{base}/readyz")).call().is_ok();
+    while net.bases.iter().any(|b| height_of(b).is_none_or(|h| h < top) || !ready(b)) {
         assert!(Instant::now() < deadline, "the nodes did not all reach height {top}");
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -205,28 +205,13 @@ fn issue_18_every_acknowledged_transfer_is_new_while_validators_restart() {
     );
 }
 
-fn key_from_phrase(path: &Path) -> SigningKey {
-    let phrase = std::fs::read_to_string(path).expect("phrase file");
-    let mnemonic = bip39::Mnemonic::parse(phrase.trim()).expect("valid phrase");
-    contracts::crypto::signing_key_from_seed(&mnemonic.to_seed(""))
-}
-
 /// The node side of issue 18 on one validator: a client that names a height the node has not
 /// reached gets `503 behind` (submission and account read), and the bytes of a transaction that
 /// is already in a block are answered `409 already_committed`, never "accepted".
 #[test]
 fn issue_18_a_node_refuses_reads_below_the_named_height_and_never_takes_a_committed_tx_as_new() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let addr = free_addr();
-    let config = create_devnet(dir.path(), addr);
-    let mut child = Command::new(node_bin())
-        .args(["run", "--config"])
-        .arg(&config)
-        .env("HEITJE_LOG", "warn")
-        .spawn()
-        .expect("start node");
-    let base = format!("http://{addr}");
-    wait_ready(&base, &mut child);
+    let (mut child, base) = start_devnet_node(dir.path());
     let (_, status) = get(&format!("{base}/v1/status"));
     assert_eq!(status["caught_up"], true, "a ready node says it is at the head: {status}");
     let chain = ChainId::new(status["chain_id"].as_str().expect("chain id")).expect("chain id");

@@ -345,14 +345,14 @@ fn a_crash_between_burn_and_settlement_and_during_settlement_loses_and_duplicate
         "after the crash each redemption is either pending or settled under the batch: {between:?}"
     );
 
-    // The retry records what is left, exactly once; a third run has nothing to do.
+    // The retry records what is left, exactly once; a third run has nothing to do. The wallet
+    // first finishes the transaction the stuck run signed (issue 18: sent again byte for byte if
+    // the restarted nodes lost it), so the retry may find every redemption already recorded.
     let retried = net.ok(Some("treasurer"), &["--json", "treasury", "settlement", "record", manifest]);
     let retried: Value = serde_json::from_str(&retried).expect("record JSON");
-    assert_eq!(
-        (retried["settled_now"].as_u64(), retried["already"].as_u64()),
-        (Some(3 - settled_early as u64), Some(settled_early as u64)),
-        "{retried}"
-    );
+    let (now, already) = (retried["settled_now"].as_u64(), retried["already"].as_u64());
+    assert_eq!(now.zip(already).map(|(n, a)| n + a), Some(3), "{retried}");
+    assert!(already.is_some_and(|a| a >= settled_early as u64), "{retried}");
     let replay = net.ok(Some("treasurer"), &["treasury", "settlement", "record", manifest]);
     assert!(replay.contains("NOTHING TO DO"), "{replay}");
 

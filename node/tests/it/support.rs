@@ -129,3 +129,25 @@ pub(crate) fn wait_ready(base: &str, child: &mut std::process::Child) {
     }
     panic!("node at {base} never became ready");
 }
+
+/// The account key restored from a devnet phrase file (`keys/<name>.phrase`).
+pub(crate) fn key_from_phrase(path: &Path) -> ed25519_dalek::SigningKey {
+    let phrase = std::fs::read_to_string(path).expect("phrase file");
+    let mnemonic = bip39::Mnemonic::parse(phrase.trim()).expect("valid phrase");
+    contracts::crypto::signing_key_from_seed(&mnemonic.to_seed(""))
+}
+
+/// A single-validator devnet in `dir`, started and ready: the node process and its API base URL.
+pub(crate) fn start_devnet_node(dir: &Path) -> (std::process::Child, String) {
+    let addr = free_addr();
+    let config = create_devnet(dir, addr);
+    let mut child = std::process::Command::new(node_bin())
+        .args(["run", "--config"])
+        .arg(&config)
+        .env("HEITJE_LOG", "warn")
+        .spawn()
+        .expect("start node");
+    let base = format!("http://{addr}");
+    wait_ready(&base, &mut child);
+    (child, base)
+}

@@ -199,6 +199,8 @@ pub(crate) fn record(ctx: &Context, manifest_path: &Path) -> anyhow::Result<()> 
     let signer = submit::begin(ctx)?;
     let client = ctx.client();
     let chain = chain_id(&client)?;
+    // Earlier runs' transactions are final before the batch is read again: nothing twice.
+    let mut outbox = submit::Outbox::open(ctx, &client, &signer)?;
     // Where each redemption of the batch stands now.
     let on_chain: BTreeMap<RedemptionId, api::RedemptionView> =
         client.redemptions(None)?.into_iter().map(|r| (r.id, r)).collect();
@@ -240,7 +242,6 @@ pub(crate) fn record(ctx: &Context, manifest_path: &Path) -> anyhow::Result<()> 
         };
     }
     let chunks: Vec<Vec<RedemptionId>> = todo.chunks(MAX_SETTLE_BATCH).map(<[RedemptionId]>::to_vec).collect();
-    let mut outbox = submit::Outbox::open(ctx, &client, &signer)?;
     ctx.confirm(&format!(
         "Record batch {reference} as paid: {} redemptions in {} transactions ({done} already recorded)\n  as {} ({}) on {chain}",
         todo.len(),

@@ -101,9 +101,37 @@ impl<'a> Outbox<'a> {
         let journal = Journal::open(&ctx.settings.home, &status.genesis_hash, &signer.address, || {
             ctx.out.note(&format!("Another heitje command is sending from {}; waiting for it…", signer.name));
         })?;
-        let outbox = Self { ctx, client, journal, account: signer.address, chain_id };
-        outbox.account_view()?;
+        let mut outbox = Self { ctx, client, journal, account: signer.address, chain_id };
+        outbox.settle_outstanding()?;
+        outbox.finish_outstanding()?;
         Ok(outbox)
+    }
+
+    /// Waits until the transactions earlier commands signed are final, so that this command
+    /// builds on the state they leave (a settlement that an earlier run sent is not sent twice).
+    fn finish_outstanding(&mut self) -> anyhow::Result<()> {
+        for earlier in self.journal.outstanding().to_vec() {
+            let Some(signed) = earlier.signed() else { continue };
+            let tx_id = earlier.tx_id;
+            self.ctx.out.note(&format!("Waiting until earlier transaction {tx_id} is final…"));
+            match self.wait(&signed)? {
+                Some(status) => {
+                    let height = status.height.map_or_else(|| "?".to_owned(), |h| h.to_string());
+                    self.ctx.out.note(&format!("Earlier transaction {tx_id} is final at height {height}."));
+                }
+                None => {
+                    return Err(Unconfirmed {
+                        tx_id,
+                        seconds: self.ctx.settings.wait.as_secs(),
+                        detail: "; an earlier command signed it and this one waits for it first: nothing new was \
+                                 signed"
+                            .to_owned(),
+                    }
+                    .into());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The account at a node that is current and has committed this wallet's last transaction;
@@ -117,8 +145,7 @@ impl<'a> Outbox<'a> {
     /// Signs `action` with the next nonce and sends it. The transaction is on record before
     /// its bytes leave the machine.
     pub(crate) fn send(&mut self, secret: &Secret, action: Action) -> anyhow::Result<SignedTx> {
-        let node_next = self.settle_outstanding()?;
-        let nonce = self.journal.next_nonce(node_next);
+        let nonce = self.journal.next_nonce(self.account_view()?.next_nonce);
         let signed = secret.sign(Tx { chain_id: self.chain_id.clone(), signer: self.account, nonce, action });
         let size = signed.to_bytes().len();
         if size > MAX_TX_BYTES {
@@ -183,13 +210,13 @@ impl<'a> Outbox<'a> {
     }
 
     /// Settles the transactions earlier commands signed but did not see committed, in nonce
-    /// order, and returns the node's next nonce for the account:
+    /// order:
     /// - committed: noted with its height;
     /// - pending at the node: left to commit;
     /// - unknown to the node at exactly its next nonce: sent again, the same bytes;
     /// - unknown, with the nonce taken by another transaction: never commits (a warning);
     /// - refused when sent again: dropped, with the node's reason.
-    fn settle_outstanding(&mut self) -> anyhow::Result<Nonce> {
+    fn settle_outstanding(&mut self) -> anyhow::Result<()> {
         let mut node_next = self.account_view()?.next_nonce;
         for earlier in self.journal.outstanding().to_vec() {
             let tx_id = earlier.tx_id;
@@ -239,7 +266,7 @@ impl<'a> Outbox<'a> {
                 }
             }
         }
-        Ok(node_next)
+        Ok(())
     }
 
     /// Waits until `signed` is final (or `--wait` has passed: `None`), sending the same bytes

@@ -404,14 +404,19 @@ fn a_transaction_that_is_not_final_in_time_exits_3_with_its_id() {
     let alice = wallet.account("alice");
     let node = FakeNode::start(Mode::NeverCommit, vec![(address(&alice), vec![])]);
     let wallet = wallet.at(&node);
-    let run = wallet.run(&["--yes", "--wait-secs", "1", "send", ABANDON_ADDRESS, "4.50"]).expect(3);
+    let run = wallet.run(&["--yes", "--json", "--wait-secs", "1", "send", ABANDON_ADDRESS, "4.50"]).expect(3);
     let id = node.submitted()[0].id().to_string();
     assert!(run.stderr.contains(&format!("heitje tx show {id}")), "{}", run.stderr);
-    let json = wallet.run(&["--yes", "--json", "--wait-secs", "1", "send", ABANDON_ADDRESS, "1"]).expect(3).json();
+    let json = run.json();
     assert_eq!(json["state"], "pending");
-    assert_eq!(json["tx_id"].as_str().map(str::len), Some(64));
+    assert_eq!(json["tx_id"].as_str(), Some(id.as_str()));
     let shown = wallet.run(&["tx", "show", &id]).expect(0);
     assert!(shown.stdout.contains("pending"), "{}", shown.stdout);
+    // Issue 18: the next command first waits for the earlier one and signs nothing new while
+    // its outcome is unknown.
+    let next = wallet.run(&["--yes", "--wait-secs", "1", "send", ABANDON_ADDRESS, "1"]).expect(3);
+    assert!(next.stderr.contains(&id) && next.stderr.contains("nothing new was signed"), "{}", next.stderr);
+    assert_eq!(node.submitted().len(), 1, "nothing new reached the node");
 }
 
 #[test]
