@@ -1,7 +1,7 @@
 //! The consensus port: everything a block-production engine needs from the ledger.
 //!
-//! Today the single-validator engine in `solo.rs` drives it. The BFT engine (Malachite) will
-//! drive the same trait from its own adapter crate; no engine type crosses this boundary, and
+//! The BFT engine (Malachite) drives it from the `consensus` crate, through the `Host` port
+//! that `bft.rs` implements over the ledger thread; no engine type crosses this boundary, and
 //! the ledger, mempool and storage never name one.
 
 use contracts::{AccountId, Block, CommitCert, Height};
