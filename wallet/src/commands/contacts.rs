@@ -40,9 +40,8 @@ fn save(path: &Path, book: &Book) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(book)?).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+    crate::atomic_file::write(path, &serde_json::to_vec_pretty(book)?)
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 fn check_name(name: &str) -> anyhow::Result<()> {

@@ -107,7 +107,7 @@ pub(crate) fn me(ctx: &Context, export: Option<&Path>) -> anyhow::Result<()> {
     });
     if let Some(path) = export {
         let bytes = serde_json::to_vec_pretty(&document)?;
-        std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        crate::atomic_file::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
     }
     ctx.out.result(&document, || {
         let mut text = fields(&[
@@ -191,13 +191,14 @@ pub(crate) fn issue_statement(ctx: &Context, year: u16, out: &Path) -> anyhow::R
     let json_path = out.join(format!("statement-{year}.json"));
     let text_path = out.join(format!("statement-{year}.txt"));
     let pdf_path = out.join(format!("statement-{year}.pdf"));
-    std::fs::write(&json_path, serde_json::to_vec_pretty(&signed)?)
+    crate::atomic_file::write(&json_path, &serde_json::to_vec_pretty(&signed)?)
         .with_context(|| format!("writing {}", json_path.display()))?;
     let text = statement_text(&signed);
-    std::fs::write(&text_path, &text).with_context(|| format!("writing {}", text_path.display()))?;
+    crate::atomic_file::write(&text_path, text.as_bytes())
+        .with_context(|| format!("writing {}", text_path.display()))?;
     let lines: Vec<String> = text.lines().map(str::to_owned).collect();
     let pdf = crate::pdf::text_pdf(&format!("Heerlen coin rewards {year}"), &lines);
-    std::fs::write(&pdf_path, pdf).with_context(|| format!("writing {}", pdf_path.display()))?;
+    crate::atomic_file::write(&pdf_path, &pdf).with_context(|| format!("writing {}", pdf_path.display()))?;
     let files = json!({ "json": json_path, "text": text_path, "pdf": pdf_path, "statement": signed });
     ctx.out.result(&files, || {
         format!("{text}\nWROTE {}, {} and {}\n", json_path.display(), text_path.display(), pdf_path.display())

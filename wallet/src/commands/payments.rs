@@ -53,11 +53,9 @@ fn shop_of(ctx: &Context, client: &Client, explicit: Option<&str>) -> anyhow::Re
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file, so a crash never leaves half a file.
+/// Writes `bytes` to `path` whole and synced: a crash never leaves half a file.
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("tmp-heitje");
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+    crate::atomic_file::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Options of `shop request`.

@@ -59,15 +59,11 @@ fn load(path: &Path) -> anyhow::Result<PendingFile> {
 
 /// Writes the file and syncs it to disk before the redemption is sent.
 fn save(path: &Path, file: &PendingFile) -> anyhow::Result<()> {
-    use std::io::Write as _;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let tmp = path.with_extension("json.tmp");
-    let mut out = std::fs::File::create(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
-    out.write_all(&serde_json::to_vec_pretty(file)?).with_context(|| format!("writing {}", tmp.display()))?;
-    out.sync_all().with_context(|| format!("syncing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+    crate::atomic_file::write(path, &serde_json::to_vec_pretty(file)?)
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 fn parse_key(hex_key: &str) -> anyhow::Result<IdempotencyKey> {
