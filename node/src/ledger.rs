@@ -144,7 +144,7 @@ impl Ledger {
             waiters: BTreeMap::new(),
             heads,
         };
-        crate::shop::record_reconciliation(&ledger, &supply)?;
+        crate::reconciliation::record(ledger.storage(), ledger.head().height, &supply)?;
         Ok(ledger)
     }
 
@@ -354,7 +354,7 @@ impl ConsensusApp for Ledger {
         }
         // The report per height is derived data: a crash before this write leaves a gap the
         // report names, never a wrong figure.
-        if let Err(err) = crate::shop::record_reconciliation(self, &supply) {
+        if let Err(err) = crate::reconciliation::record(self.storage(), self.head().height, &supply) {
             tracing::warn!(%err, height = %block.header.height, "could not record the reconciliation");
         }
         self.heads.send_replace(block.header.height);

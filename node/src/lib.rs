@@ -11,6 +11,7 @@ pub mod evidence_store;
 pub mod http;
 pub mod ledger;
 pub mod mempool;
+pub mod reconciliation;
 pub mod shop;
 pub mod shop_api;
 pub mod storage;

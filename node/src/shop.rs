@@ -5,43 +5,19 @@
 use api::registry::MerchantRecord;
 use api::{AuditEntry, PaymentView, ReconciliationView};
 use contracts::primitives::PaymentRef;
-use contracts::state::Supply;
-use contracts::{AccountId, Action, Amount, Hash, Height, Role, Timestamp};
+use contracts::{AccountId, Action, Hash, Height, Role, Timestamp};
 use thiserror::Error;
 
 use crate::ledger::Ledger;
+use crate::reconciliation;
 use crate::storage::StoreError;
-
-/// The reconciliation figures from the supply `s` at `height`.
-pub fn reconciliation(s: &Supply, height: Height) -> ReconciliationView {
-    let coins = |cents: u128| Amount(u64::try_from(cents).unwrap_or(u64::MAX));
-    ReconciliationView {
-        height,
-        minted: coins(s.minted),
-        burned: coins(s.burned),
-        outstanding: coins(s.outstanding()),
-        supply_holds: s.minted.checked_sub(s.burned) == Some(s.outstanding()),
-        settled: coins(s.settled),
-        pending: coins(s.pending_redemptions),
-        redemptions_hold: s.burned == s.settled + s.pending_redemptions,
-        redemption_fees: coins(s.redemption_fees),
-    }
-}
-
-/// Records the reconciliation at the head from its supply `s`, so that the report can be asked
-/// for any height later.
-pub fn record_reconciliation(l: &Ledger, s: &Supply) -> Result<(), StoreError> {
-    let view = reconciliation(s, l.head().height);
-    let bytes = serde_json::to_vec(&view).map_err(|e| StoreError::Corrupt(format!("reconciliation: {e}")))?;
-    l.storage().put_supply(view.height, &bytes)
-}
 
 /// The reconciliation recorded at `height`, or at the head when `None`.
 pub fn reconciliation_at(l: &Ledger, height: Option<Height>) -> Result<Option<ReconciliationView>, StoreError> {
     let head = l.head().height;
     match height {
-        None => Ok(Some(reconciliation(&l.state().supply(), head))),
-        Some(h) if h == head => Ok(Some(reconciliation(&l.state().supply(), head))),
+        None => Ok(Some(reconciliation::view(&l.state().supply(), head))),
+        Some(h) if h == head => Ok(Some(reconciliation::view(&l.state().supply(), head))),
         Some(h) => match l.storage().supply(h)? {
             None => Ok(None),
             Some(bytes) => serde_json::from_slice(&bytes)
