@@ -113,13 +113,8 @@ impl Client {
         self.bases.get(i).or_else(|| self.bases.first()).map_or("", String::as_str)
     }
 
-    /// How many nodes are configured.
-    pub fn nodes(&self) -> usize {
-        self.bases.len()
-    }
-
     /// Moves on to the next configured node.
-    pub fn next_node(&self) {
+    fn next_node(&self) {
         let count = self.bases.len().max(1);
         let i = self.current.load(Ordering::Relaxed);
         self.current.store((i + 1) % count, Ordering::Relaxed);

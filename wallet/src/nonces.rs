@@ -160,11 +160,6 @@ impl Journal {
         node_next.max(ours)
     }
 
-    /// The highest nonce this wallet signed for a transaction a node may hold.
-    pub fn highest_signed(&self) -> Option<Nonce> {
-        self.record.highest_signed
-    }
-
     /// The least height a node must have committed before its nonces and balances are used:
     /// the highest height at which this wallet saw one of its transactions committed.
     pub fn min_height(&self) -> Height {
@@ -288,7 +283,7 @@ mod tests {
         let journal = open(home.path());
         let kept = journal.outstanding().first().expect("one outstanding").signed().expect("decodes");
         assert_eq!(kept.to_bytes(), tx.to_bytes());
-        assert_eq!(journal.highest_signed(), Some(Nonce(0)));
+        assert_eq!(journal.next_nonce(Nonce(0)), Nonce(1), "nonce 0 is taken");
     }
 
     #[test]
@@ -303,7 +298,7 @@ mod tests {
         journal.superseded(&a.id()).expect("a superseded");
         assert_eq!(journal.next_nonce(Nonce(0)), Nonce(1), "a superseded nonce stays used");
         journal.release(&Hash([9; 32])).expect("releasing an unknown id changes nothing");
-        assert_eq!(journal.highest_signed(), Some(Nonce(0)));
+        assert_eq!(journal.next_nonce(Nonce(0)), Nonce(1), "still only nonce 0 taken");
     }
 
     #[test]
