@@ -31,7 +31,11 @@ pub fn content_hash(body: &[u8]) -> Hash {
 
 /// The path and query of an upload of `body` for `claim`, to be signed and posted.
 pub fn upload_path(claim: ClaimId, retain_until: Timestamp, body: &[u8]) -> String {
-    format!("/v1/evidence?claim={claim}&retain_until={}&content={}", retain_until.0, content_hash(body))
+    let (claim, retain_until, content) = (claim.to_string(), retain_until.to_string(), content_hash(body).to_string());
+    crate::routes::with_query(
+        crate::routes::EVIDENCE,
+        &[("claim", &claim), ("retain_until", &retain_until), ("content", &content)],
+    )
 }
 
 /// The query of `POST /v1/evidence`.

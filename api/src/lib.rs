@@ -6,6 +6,7 @@
 
 pub mod evidence;
 pub mod registry;
+pub mod routes;
 pub mod staff;
 
 use contracts::primitives::{ClaimId, PaymentRef, PayoutRef, ProposalId, RedemptionId, TaskId, WorkOrderRef};
