@@ -11,7 +11,7 @@ use contracts::tx::Transfer;
 use contracts::{AccountId, Action, Amount, ChainId, Hash, Height, Nonce, Tx};
 use criterion::Criterion;
 use ed25519_dalek::SigningKey;
-use wallet::nonces::Journal;
+use wallet::store::nonces::Journal;
 
 fn benches(c: &mut Criterion) {
     let key = SigningKey::from_bytes(&[7; 32]);

@@ -1,37 +1,34 @@
 //! Heitje CLI wallet for residents, shops, officers, verifiers, the treasurer and the council.
 //!
 //! [`run`] turns the parsed arguments into checked [`settings::Settings`] and calls one
-//! function in `commands`. Keys live in an encrypted [`keystore`]; the node is reached only
+//! function in `commands`. Keys live in an encrypted [`store::keystore`]; the node is reached only
 //! over HTTP through [`client`]; everything printed goes through [`output`].
 
 #![deny(clippy::print_stdout)]
 
-mod atomic_file;
 pub mod cli;
 pub mod client;
 mod commands;
-pub mod iban;
-pub mod keystore;
-pub mod nonces;
+mod context;
+mod describe;
+mod failure;
+pub mod formats;
 pub mod output;
-pub mod payreq;
-pub mod pdf;
-pub mod qr;
 pub mod settings;
-pub mod settlement;
-pub mod time;
+pub mod store;
+mod submit;
 
-pub use commands::Failure;
+pub use failure::Failure;
 
 use cli::{
     AccountCommand, Cli, Command, ContactsCommand, CouncilCommand, EvidenceCommand, MerchantCommand, RegistrarCommand,
     SettlementCommand, ShopCommand, StatementCommand, TaskCommand, TillCommand, TreasuryCommand, TxCommand,
 };
-use commands::context::Context;
 use commands::{
     account, contacts, council, me, payments, query, registrar, registry, review, settle, shop, task, transfer,
     treasury,
 };
+use context::Context;
 
 /// Runs one `heitje` command.
 pub fn run(cli: Cli) -> Result<(), Failure> {

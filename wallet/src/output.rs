@@ -127,6 +127,20 @@ pub fn fields(pairs: &[(&str, String)]) -> String {
     text
 }
 
+/// Role names joined by commas, or `none`.
+pub(crate) fn roles(roles: &[contracts::Role]) -> String {
+    if roles.is_empty() {
+        "none".to_owned()
+    } else {
+        roles.iter().map(|role| role.name()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// `yes` or `no`.
+pub(crate) fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "no" }.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use thiserror::Error;
 use zeroize::Zeroizing;
 
 use crate::cli::Global;
-use crate::keystore;
+use crate::store::keystore;
 
 /// Environment variable holding the keystore password, for scripts and tests.
 pub const PASSWORD_ENV: &str = "HEITJE_PASSWORD";

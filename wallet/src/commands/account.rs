@@ -6,10 +6,10 @@ use std::path::Path;
 use anyhow::bail;
 use serde_json::{Value, json};
 
-use super::context::Context;
 use crate::cli::WordCount;
-use crate::keystore::{self, Secret};
-use crate::output::{Table, fields};
+use crate::context::Context;
+use crate::output::{Table, fields, roles, yes_no};
+use crate::store::keystore::{self, Secret};
 
 const BACKUP_WARNING: &str = "\
 Write these words on paper, in this order, and keep them somewhere safe and private.
@@ -179,18 +179,6 @@ fn numbered_words(phrase: &str) -> String {
         text.push('\n');
     }
     text
-}
-
-pub(crate) fn roles(roles: &[contracts::Role]) -> String {
-    if roles.is_empty() {
-        "none".to_owned()
-    } else {
-        roles.iter().map(|role| role.name()).collect::<Vec<_>>().join(", ")
-    }
-}
-
-pub(crate) fn yes_no(value: bool) -> String {
-    if value { "yes" } else { "no" }.to_owned()
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@ use contracts::tx::{Approve, CouncilAction, Propose};
 use contracts::{Action, Event};
 use serde_json::{Map, Value, json};
 
-use super::context::Context;
-use super::describe;
-use super::submit::{self, begin, events, finality, report};
 use crate::cli::ProposeCommand;
+use crate::context::Context;
+use crate::describe;
+use crate::submit::{self, begin, events, finality, report};
 
 /// `council propose …`.
 pub(crate) fn propose(ctx: &Context, command: &ProposeCommand) -> anyhow::Result<()> {

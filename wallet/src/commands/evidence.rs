@@ -1,29 +1,19 @@
 //! `evidence …`: signed reads of work evidence (logged by the node), the owner's erasure
 //! request and the owner's list of their records with who read them.
 
-use std::fs::OpenOptions;
-use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow, bail};
-use api::staff::SignedRead;
-use contracts::{ChainId, Hash, Timestamp};
+use contracts::Hash;
 use serde_json::json;
 
-use super::context::Context;
-use super::payments::chain_id;
 use super::task::format_location;
-use crate::keystore::Secret;
+use crate::context::{Context, chain_id, signer};
+use crate::formats::time::format_utc;
 use crate::output::{Table, fields};
-use crate::time::{format_utc, now_ms};
 
 fn commitment_arg(text: &str) -> anyhow::Result<Hash> {
     Hash::from_hex(text.trim()).map_err(|err| anyhow!("commitment {text:?} is not valid: {err}"))
-}
-
-/// The signer of a read, erasure or listing: the selected account.
-pub(crate) fn signer(secret: &Secret, chain: ChainId) -> impl FnOnce(&str, &str) -> String + '_ {
-    move |method, path| secret.with_key(|key| SignedRead::sign(key, &chain, method, path, Timestamp(now_ms())).header())
 }
 
 /// `evidence get COMMITMENT --out DIR`: writes the photos as files in DIR (created if missing;
@@ -44,16 +34,8 @@ pub(crate) fn get(ctx: &Context, commitment: &str, out: &Path) -> anyhow::Result
             evidence::Format::Png => "png",
         };
         let path = out.join(format!("claim-{}-photo-{}.{extension}", view.claim, index + 1));
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options
-            .open(&path)
+        crate::store::atomic_file::write_new(&path, photo.bytes())
             .with_context(|| format!("creating {} (it must not exist yet; choose another --out)", path.display()))?;
-        file.write_all(photo.bytes())
-            .and_then(|()| file.sync_all())
-            .with_context(|| format!("writing {}", path.display()))?;
         files.push(path);
     }
     let location = view.bundle.location().map(format_location);

@@ -12,12 +12,12 @@ use contracts::state::ClaimStatus;
 use contracts::{AccountId, Amount, Timestamp};
 use serde_json::json;
 
-use super::context::{Context, not_on_chain};
-use super::failure::Refused;
-use super::payments::chain_id;
 use crate::client::Client;
+use crate::context::chain_id;
+use crate::context::{Context, not_on_chain};
+use crate::failure::Refused;
+use crate::formats::time::{format_utc, now_ms};
 use crate::output::{Table, fields};
-use crate::time::{format_utc, now_ms};
 
 /// Every history entry of `address`, newest first (paged through the node's limit).
 fn full_history(client: &Client, address: &AccountId) -> anyhow::Result<Vec<HistoryEntry>> {
@@ -80,7 +80,7 @@ pub(crate) fn me(ctx: &Context, export: Option<&Path>) -> anyhow::Result<()> {
     // of them, from the node's evidence store; a signed request, as only the owner may list.
     let chain = chain_id(&client)?;
     let secret = ctx.unlock(&entry)?;
-    let evidence = client.evidence_records(&me, super::evidence::signer(&secret, chain))?;
+    let evidence = client.evidence_records(&me, crate::context::signer(&secret, chain))?;
     drop(secret);
     let local = json!({
         "note": "kept only on this device, in the wallet directory; never sent to a node",
@@ -107,7 +107,7 @@ pub(crate) fn me(ctx: &Context, export: Option<&Path>) -> anyhow::Result<()> {
     });
     if let Some(path) = export {
         let bytes = serde_json::to_vec_pretty(&document)?;
-        crate::atomic_file::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+        crate::store::atomic_file::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
     }
     ctx.out.result(&document, || {
         let mut text = fields(&[
@@ -191,14 +191,14 @@ pub(crate) fn issue_statement(ctx: &Context, year: u16, out: &Path) -> anyhow::R
     let json_path = out.join(format!("statement-{year}.json"));
     let text_path = out.join(format!("statement-{year}.txt"));
     let pdf_path = out.join(format!("statement-{year}.pdf"));
-    crate::atomic_file::write(&json_path, &serde_json::to_vec_pretty(&signed)?)
+    crate::store::atomic_file::write(&json_path, &serde_json::to_vec_pretty(&signed)?)
         .with_context(|| format!("writing {}", json_path.display()))?;
     let text = statement_text(&signed);
-    crate::atomic_file::write(&text_path, text.as_bytes())
+    crate::store::atomic_file::write(&text_path, text.as_bytes())
         .with_context(|| format!("writing {}", text_path.display()))?;
     let lines: Vec<String> = text.lines().map(str::to_owned).collect();
-    let pdf = crate::pdf::text_pdf(&format!("Heerlen coin rewards {year}"), &lines);
-    crate::atomic_file::write(&pdf_path, &pdf).with_context(|| format!("writing {}", pdf_path.display()))?;
+    let pdf = crate::formats::pdf::text_pdf(&format!("Heerlen coin rewards {year}"), &lines);
+    crate::store::atomic_file::write(&pdf_path, &pdf).with_context(|| format!("writing {}", pdf_path.display()))?;
     let files = json!({ "json": json_path, "text": text_path, "pdf": pdf_path, "statement": signed });
     ctx.out.result(&files, || {
         format!("{text}\nWROTE {}, {} and {}\n", json_path.display(), text_path.display(), pdf_path.display())

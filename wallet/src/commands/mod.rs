@@ -1,14 +1,11 @@
 //! Commands: one function per `heitje` subcommand, plus the shared transaction pipeline.
 //!
-//! Commands use `anyhow`; a [`Failure`] carries the error to `main` with its exit code.
+//! Commands use `anyhow`; a [`crate::Failure`] carries the error to `main` with its exit code.
 
 pub(crate) mod account;
 pub(crate) mod contacts;
-pub(crate) mod context;
 pub(crate) mod council;
-pub(crate) mod describe;
 pub(crate) mod evidence;
-pub(crate) mod failure;
 pub(crate) mod me;
 pub(crate) mod payments;
 pub(crate) mod query;
@@ -17,9 +14,6 @@ pub(crate) mod registry;
 pub(crate) mod review;
 pub(crate) mod settle;
 pub(crate) mod shop;
-pub(crate) mod submit;
 pub(crate) mod task;
 pub(crate) mod transfer;
 pub(crate) mod treasury;
-
-pub use failure::Failure;

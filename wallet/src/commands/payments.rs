@@ -8,25 +8,19 @@ use anyhow::{Context as _, anyhow, bail};
 use api::PaymentView;
 use contracts::primitives::PaymentRef;
 use contracts::tx::{LinkTill, Pay, UnlinkTill};
-use contracts::{AccountId, Action, Amount, ChainId, Role, Timestamp};
+use contracts::{AccountId, Action, Amount, Role, Timestamp};
 use serde_json::json;
 
-use super::context::Context;
-use super::failure::Refused;
-use super::submit::{self, begin, extra, finality, report};
 use crate::client::Client;
+use crate::context::{Context, chain_id};
+use crate::failure::Refused;
+use crate::formats::payreq::{self, PaymentRequest, SignedRequest};
+use crate::formats::time::{format_utc, now_ms, parse_day, parse_duration};
 use crate::output::{Table, fields};
-use crate::payreq::{self, PaymentRequest, SignedRequest};
-use crate::time::{format_utc, now_ms, parse_day, parse_duration};
+use crate::submit::{self, begin, extra, finality, report};
 
 /// Longest single long poll while waiting for a payment.
 const POLL: Duration = Duration::from_secs(25);
-
-/// The node's chain id.
-pub(crate) fn chain_id(client: &Client) -> anyhow::Result<ChainId> {
-    let status = client.status()?;
-    ChainId::new(&status.chain_id).map_err(|err| anyhow!("the node reports chain id {:?}: {err}", status.chain_id))
-}
 
 /// The shop an account works for: itself if it is a registered shop, or the shop its till
 /// account is linked to. Returns the shop and the till (if acting as one).
@@ -55,7 +49,7 @@ fn shop_of(ctx: &Context, client: &Client, explicit: Option<&str>) -> anyhow::Re
 
 /// Writes `bytes` to `path` whole and synced: a crash never leaves half a file.
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    crate::atomic_file::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+    crate::store::atomic_file::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Options of `shop request`.
@@ -107,10 +101,10 @@ pub(crate) fn request(ctx: &Context, args: &RequestArgs<'_>) -> anyhow::Result<(
     drop(secret);
     let uri = signed.to_uri();
     if let Some(path) = args.png {
-        write_file(path, &crate::qr::png(&uri, 8)?)?;
+        write_file(path, &crate::formats::qr::png(&uri, 8)?)?;
     }
     if let Some(path) = args.svg {
-        write_file(path, crate::qr::svg(&uri)?.as_bytes())?;
+        write_file(path, crate::formats::qr::svg(&uri)?.as_bytes())?;
     }
     let object = json!({
         "uri": uri,
@@ -120,7 +114,7 @@ pub(crate) fn request(ctx: &Context, args: &RequestArgs<'_>) -> anyhow::Result<(
         "amount": args.amount,
         "expires_at": expires_at,
     });
-    let qr = if args.no_qr || ctx.out.is_json() { None } else { Some(crate::qr::terminal(&uri)?) };
+    let qr = if args.no_qr || ctx.out.is_json() { None } else { Some(crate::formats::qr::terminal(&uri)?) };
     ctx.out.result(&object, || {
         let mut text = String::new();
         if let Some(qr) = &qr {
@@ -178,7 +172,7 @@ fn wait_for(
         }
     }
     ctx.out.json_only(&json!({ "paid": false, "reference": reference, "merchant": merchant }))?;
-    Err(super::failure::NotPaid(format!(
+    Err(crate::failure::NotPaid(format!(
         "NOT PAID: no final payment for {reference} after {} s; the request may still be paid until it expires",
         timeout.as_secs()
     ))

@@ -9,14 +9,14 @@ use contracts::primitives::TaskId;
 use contracts::{Hash, Height, Outcome, Timestamp};
 use serde_json::json;
 
-use super::account::{roles, yes_no};
-use super::context::{Context, not_on_chain};
-use super::describe;
-use super::failure::{Refused, Unconfirmed};
-use super::submit;
 use crate::cli::RedemptionFilter;
+use crate::context::{Context, not_on_chain};
+use crate::describe;
+use crate::failure::{Refused, Unconfirmed};
+use crate::formats::time::format_utc;
 use crate::output::{Table, fields};
-use crate::time::format_utc;
+use crate::output::{roles, yes_no};
+use crate::submit;
 
 fn utc(time: Timestamp) -> String {
     format_utc(time)

@@ -3,8 +3,8 @@
 use contracts::Action;
 use contracts::tx::{Enroll, Unenroll};
 
-use super::context::Context;
-use super::submit::{self, begin, extra, finality, report};
+use crate::context::Context;
+use crate::submit::{self, begin, extra, finality, report};
 
 /// `registrar enroll ACCOUNT`.
 pub(crate) fn enroll(ctx: &Context, account: &str) -> anyhow::Result<()> {

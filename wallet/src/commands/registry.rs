@@ -8,11 +8,11 @@ use api::staff::SignedRead;
 use contracts::{Hash, Role, Timestamp};
 use serde_json::json;
 
-use super::context::Context;
-use super::payments::chain_id;
-use crate::iban::{Bic, Iban};
+use crate::context::Context;
+use crate::context::chain_id;
+use crate::formats::iban::{Bic, Iban};
+use crate::formats::time::{format_utc, now_ms};
 use crate::output::fields;
-use crate::time::{format_utc, now_ms};
 
 /// `registrar merchant set SHOP --name --iban [--bic]`.
 pub(crate) fn set(ctx: &Context, target: &str, name: &str, iban: &str, bic: Option<&str>) -> anyhow::Result<()> {

@@ -6,9 +6,9 @@ use contracts::state::ClaimStatus;
 use contracts::{AccountId, Role};
 use serde_json::json;
 
-use super::context::{Context, not_on_chain};
+use crate::context::{Context, not_on_chain};
+use crate::formats::time::{format_utc, now_ms};
 use crate::output::{Table, fields};
-use crate::time::{format_utc, now_ms};
 
 /// One line of a queue.
 fn row(table: &mut Table, queue: &str, claim: &ClaimView, note: String) {
@@ -133,5 +133,5 @@ pub(crate) fn verify_chain(ctx: &Context) -> anyhow::Result<()> {
         ),
         Some(error) => format!("CHAIN DOES NOT VERIFY at height {}: {error}\n", check.height),
     })?;
-    if check.ok { Ok(()) } else { Err(super::failure::Refused(check.error.unwrap_or_default()).into()) }
+    if check.ok { Ok(()) } else { Err(crate::failure::Refused(check.error.unwrap_or_default()).into()) }
 }

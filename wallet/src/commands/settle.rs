@@ -19,14 +19,14 @@ use contracts::{AccountId, Action, Amount, Outcome, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::context::Context;
-use super::failure::{Refused, Unconfirmed};
-use super::payments::chain_id;
-use super::submit;
-use crate::iban::{Bic, Iban};
+use crate::context::Context;
+use crate::context::chain_id;
+use crate::failure::{Refused, Unconfirmed};
+use crate::formats::iban::{Bic, Iban};
+use crate::formats::sepa::{self as settlement, BatchHeader, Debtor, Payout};
+use crate::formats::time::{format_utc, now_ms};
 use crate::output::fields;
-use crate::settlement::{self, BatchHeader, Debtor, Payout};
-use crate::time::{format_utc, now_ms};
+use crate::submit;
 
 /// The manifest `export` writes and `record` reads.
 #[derive(Debug, Serialize, Deserialize)]
@@ -62,14 +62,8 @@ pub(crate) struct ExportArgs<'a> {
 }
 
 fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .with_context(|| format!("creating {} (an existing file is never replaced)", path.display()))?;
-    file.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
-    file.sync_all().with_context(|| format!("syncing {}", path.display()))
+    crate::store::atomic_file::write_new(path, bytes)
+        .with_context(|| format!("creating {} (an existing file is never replaced)", path.display()))
 }
 
 /// `treasury settlement export`.

@@ -6,71 +6,16 @@
 //! the same command again reuses the key: the ledger then burns nothing twice and answers with
 //! the redemption the first attempt made.
 
-use std::path::{Path, PathBuf};
-
-use anyhow::{Context as _, anyhow, bail};
-use contracts::primitives::IdempotencyKey;
+use anyhow::{anyhow, bail};
 use contracts::tx::Redeem;
-use contracts::{AccountId, Action, Amount, Event, Outcome};
-use serde::{Deserialize, Serialize};
+use contracts::{Action, Amount, Event, Outcome};
 use serde_json::json;
 
-use super::context::Context;
-use super::failure::Refused;
-use super::submit::{self, begin, events, extra, finality, report};
-use crate::time::{format_utc, now_ms};
-
-const FILE: &str = "pending-redemptions.json";
-
-/// A redemption sent but not yet known to be final.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Pending {
-    merchant: AccountId,
-    amount: Amount,
-    /// The idempotency key, hex.
-    key: String,
-    started_ms: u64,
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PendingFile {
-    version: u32,
-    pending: Vec<Pending>,
-}
-
-fn path(ctx: &Context) -> PathBuf {
-    ctx.settings.home.join(FILE)
-}
-
-fn load(path: &Path) -> anyhow::Result<PendingFile> {
-    match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| {
-            format!(
-                "{} is damaged; it holds the keys of unfinished redemptions. Check `heitje redemptions` \
-                 before removing it",
-                path.display()
-            )
-        }),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(PendingFile { version: 1, pending: vec![] }),
-        Err(err) => Err(err).with_context(|| format!("reading {}", path.display())),
-    }
-}
-
-/// Writes the file and syncs it to disk before the redemption is sent.
-fn save(path: &Path, file: &PendingFile) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    crate::atomic_file::write(path, &serde_json::to_vec_pretty(file)?)
-        .with_context(|| format!("writing {}", path.display()))
-}
-
-fn parse_key(hex_key: &str) -> anyhow::Result<IdempotencyKey> {
-    let bytes = hex::decode(hex_key).map_err(|e| anyhow!("a pending redemption key is not hex: {e}"))?;
-    let key: [u8; 16] = bytes.try_into().map_err(|_| anyhow!("a pending redemption key is not 16 bytes"))?;
-    Ok(IdempotencyKey(key))
-}
+use crate::context::Context;
+use crate::failure::Refused;
+use crate::formats::time::{format_utc, now_ms};
+use crate::store::pending::{Pending, PendingRedemptions};
+use crate::submit::{self, begin, events, extra, finality, report};
 
 /// `shop redeem AMOUNT`.
 pub(crate) fn redeem(ctx: &Context, amount: Amount) -> anyhow::Result<()> {
@@ -78,11 +23,10 @@ pub(crate) fn redeem(ctx: &Context, amount: Amount) -> anyhow::Result<()> {
         bail!("the amount must be more than 0.00");
     }
     let signer = begin(ctx)?;
-    let file_path = path(ctx);
-    let mut file = load(&file_path)?;
+    let mut file = PendingRedemptions::open(&ctx.settings.home)?;
     let merchant = signer.address;
-    let existing = file.pending.iter().find(|p| p.merchant == merchant && p.amount == amount).cloned();
-    for other in file.pending.iter().filter(|p| p.merchant == merchant && p.amount != amount) {
+    let existing = file.pending().iter().find(|p| p.merchant == merchant && p.amount == amount).cloned();
+    for other in file.pending().iter().filter(|p| p.merchant == merchant && p.amount != amount) {
         ctx.out.warn(&format!(
             "an earlier redemption of {} (started {} UTC) did not finish; run `heitje shop redeem {}` to finish it",
             other.amount,
@@ -104,14 +48,11 @@ pub(crate) fn redeem(ctx: &Context, amount: Amount) -> anyhow::Result<()> {
             Pending { merchant, amount, key: hex::encode(key), started_ms: now_ms() }
         }
     };
-    let key = parse_key(&entry.key)?;
+    let key = entry.key()?;
     let summary = format!("Redeem {amount} coins: they are burned and EUR {amount} is owed to you");
     let status = submit::submit(ctx, &signer, &summary, |_| {
         // Recorded before anything is sent: a crash from here on leaves the key for the retry.
-        if !file.pending.contains(&entry) {
-            file.pending.push(entry.clone());
-            save(&file_path, &file)?;
-        }
+        file.record(&entry)?;
         Ok(Action::Redeem(Redeem { amount, key }))
     });
     let status = match status {
@@ -119,7 +60,7 @@ pub(crate) fn redeem(ctx: &Context, amount: Amount) -> anyhow::Result<()> {
         Err(err) => {
             // A refusal at submission burned nothing: forget the key. Anything else keeps it.
             if err.chain().any(|cause| cause.is::<Refused>()) {
-                forget(&file_path, &entry)?;
+                file.forget(&entry)?;
             } else {
                 ctx.out.note(&format!(
                     "The redemption may or may not be final; run `heitje shop redeem {amount}` again to finish it \
@@ -130,7 +71,7 @@ pub(crate) fn redeem(ctx: &Context, amount: Amount) -> anyhow::Result<()> {
         }
     };
     if matches!(status.outcome, Some(Outcome::Accepted { .. } | Outcome::Rejected { .. })) {
-        forget(&file_path, &entry)?;
+        file.forget(&entry)?;
     }
     let mut replayed = false;
     let redemption = events(&status).iter().find_map(|event| match event {
@@ -156,10 +97,4 @@ pub(crate) fn redeem(ctx: &Context, amount: Amount) -> anyhow::Result<()> {
         None => (format!("REDEEMED {amount} {}", finality(&status)), extra([])),
     };
     report(ctx, &status, Some(headline), extra)
-}
-
-fn forget(path: &Path, entry: &Pending) -> anyhow::Result<()> {
-    let mut file = load(path)?;
-    file.pending.retain(|p| p != entry);
-    save(path, &file)
 }

@@ -17,9 +17,9 @@ use contracts::{Action, Amount, BudgetCode, Event, Timestamp};
 use evidence::{Bundle, Location, strip_photo};
 use serde_json::json;
 
-use super::context::Context;
-use super::submit::{self, begin, events, extra, finality, report};
-use crate::time::{format_utc, now_ms, parse_deadline};
+use crate::context::Context;
+use crate::formats::time::{format_utc, now_ms, parse_deadline};
+use crate::submit::{self, begin, events, extra, finality, report};
 
 /// Largest public task description, in bytes (`POST /v1/documents`).
 const MAX_DESCRIPTION: usize = 4 * 1024;

@@ -4,9 +4,10 @@ use anyhow::bail;
 use contracts::tx::Transfer;
 use contracts::{AccountId, Action, Amount, Role};
 
-use super::context::Context;
-use super::submit::{self, begin, extra, finality, report};
 use crate::client;
+use crate::context::Context;
+use crate::store::contacts::AddressBook;
+use crate::submit::{self, begin, extra, finality, report};
 
 /// `send RECIPIENT AMOUNT`.
 pub(crate) fn send(ctx: &Context, recipient: &str, amount: Amount) -> anyhow::Result<()> {
@@ -16,7 +17,7 @@ pub(crate) fn send(ctx: &Context, recipient: &str, amount: Amount) -> anyhow::Re
     let mut summary = format!("Send {amount} coins to {recipient}");
     // Known: a contact, one of this wallet's accounts, or a registered shop. Else warn: a
     // mistyped or swapped address is the usual way coins go astray.
-    let contact = super::contacts::name_of(ctx, &recipient)?;
+    let contact = AddressBook::open(&ctx.settings.home)?.name_of(&recipient);
     let local = !ctx.keystore().names_with_address(&recipient)?.is_empty();
     if let Some(name) = &contact {
         summary = format!("Send {amount} coins to contact {name} ({recipient})");

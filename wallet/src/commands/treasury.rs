@@ -6,8 +6,8 @@ use contracts::tx::{DefundBudget, FundBudget, SettleRedemption};
 use contracts::{Action, Amount, BudgetCode, Event};
 use serde_json::json;
 
-use super::context::Context;
-use super::submit::{self, begin, events, extra, finality, report};
+use crate::context::Context;
+use crate::submit::{self, begin, events, extra, finality, report};
 
 /// `treasury fund BUDGET AMOUNT`.
 pub(crate) fn fund(ctx: &Context, budget: &BudgetCode, amount: Amount) -> anyhow::Result<()> {

@@ -10,13 +10,13 @@ use contracts::tx::MAX_TX_BYTES;
 use contracts::{AccountId, Action, ChainId, Event, Hash, Height, Nonce, Outcome, SignedTx, Tx};
 use serde_json::{Map, Value, json};
 
-use super::context::{Context, not_on_chain};
-use super::describe;
-use super::failure::{Refused, Unconfirmed};
 use crate::client::{self, Client};
-use crate::keystore::{Entry, Secret};
-use crate::nonces::Journal;
-use crate::time::format_utc;
+use crate::context::{Context, not_on_chain};
+use crate::describe;
+use crate::failure::{Refused, Unconfirmed};
+use crate::formats::time::format_utc;
+use crate::store::keystore::{Entry, Secret};
+use crate::store::nonces::Journal;
 
 /// Longest single long-poll of `GET /v1/tx/{id}`.
 const POLL: Duration = Duration::from_secs(10);

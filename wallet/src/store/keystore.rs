@@ -11,8 +11,8 @@
 //! The account key is derived exactly as the genesis tooling does it:
 //! `contracts::crypto::signing_key_from_seed(Mnemonic::to_seed(""))`.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::fs::{self, File};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -24,6 +24,8 @@ use contracts::{AccountId, SignedTx, Tx};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use zeroize::Zeroizing;
+
+use super::atomic_file;
 
 /// The keystore file format version this wallet writes and reads.
 pub const FILE_VERSION: u32 = 1;
@@ -565,7 +567,7 @@ impl Keystore {
             source: io::Error::other(err),
         })?;
         bytes.push(b'\n');
-        self.write_new(name, &path, &bytes)?;
+        Self::write_new(name, &path, &bytes)?;
         Ok(Entry { name: name.to_owned(), address, path, sealed })
     }
 
@@ -584,36 +586,13 @@ impl Keystore {
         Ok(())
     }
 
-    /// Writes a temp file in the same directory, syncs it, links it to `path` (which fails if
-    /// `path` exists, so nothing is ever overwritten), then syncs the directory.
-    fn write_new(&self, name: &str, path: &Path, bytes: &[u8]) -> Result<(), Error> {
-        let mut tag = [0u8; 6];
-        getrandom::getrandom(&mut tag).map_err(|err| Error::Random(err.to_string()))?;
-        let temp = self.dir.join(format!(".{name}.json.{}.tmp", hex::encode(tag)));
-        let result = write_synced(&temp, bytes).and_then(|()| match fs::hard_link(&temp, path) {
-            Ok(()) => Ok(()),
-            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
-                Err(Error::Exists { name: name.to_owned(), path: path.to_path_buf() })
-            }
-            // File systems without hard links: fall back to a rename after a last check.
-            Err(_) if path.exists() => Err(Error::Exists { name: name.to_owned(), path: path.to_path_buf() }),
-            Err(_) => fs::rename(&temp, path).map_err(io_error("renaming into", path)),
-        });
-        // The temp name is gone after a rename; after a link or a failure it must go.
-        let _ = fs::remove_file(&temp);
-        result?;
-        File::open(&self.dir).and_then(|dir| dir.sync_all()).map_err(io_error("syncing", &self.dir))
+    /// Writes the file through [`atomic_file::write_new`], which never replaces one.
+    fn write_new(name: &str, path: &Path, bytes: &[u8]) -> Result<(), Error> {
+        atomic_file::write_new(path, bytes).map_err(|err| match err.kind() {
+            io::ErrorKind::AlreadyExists => Error::Exists { name: name.to_owned(), path: path.to_path_buf() },
+            _ => io_error("writing", path)(err),
+        })
     }
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(io_error("creating", path))?;
-    file.write_all(bytes).map_err(io_error("writing", path))?;
-    file.sync_all().map_err(io_error("syncing", path))
 }
 
 #[cfg(test)]

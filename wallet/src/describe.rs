@@ -56,7 +56,10 @@ pub(crate) fn event(event: &Event) -> String {
             Some(reason) => format!("{verifier} rejected claim {claim}: {}", reason.code()),
         },
         Event::WindowOpened { claim, worker, closes } => {
-            format!("objection window for claim {claim} of {worker} open until {}", crate::time::format_utc(*closes))
+            format!(
+                "objection window for claim {claim} of {worker} open until {}",
+                crate::formats::time::format_utc(*closes)
+            )
         }
         Event::ObjectionRaised { claim, by, reason } => format!("{by} objected to claim {claim}: {}", reason.code()),
         Event::ObjectionResolved { claim, by, upheld } => {
@@ -189,7 +192,7 @@ pub(crate) fn event_for(event: &Event, me: &AccountId) -> String {
             format!("reject vote on claim {claim}: {}", reason.code())
         }
         Event::WindowOpened { claim, closes, .. } => {
-            format!("claim {claim}: objection window until {}", crate::time::format_utc(*closes))
+            format!("claim {claim}: objection window until {}", crate::formats::time::format_utc(*closes))
         }
         Event::ObjectionRaised { claim, reason, .. } => format!("objection to claim {claim}: {}", reason.code()),
         Event::ObjectionResolved { claim, upheld, .. } => {

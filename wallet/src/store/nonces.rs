@@ -15,7 +15,7 @@
 //! A nonce is given back (`release`) only when no node can hold the transaction: the node
 //! refused it before admission, or no node could be reached at all.
 //!
-//! Writes go through [`crate::atomic_file`] before anything is sent, and an exclusive lock on a
+//! Writes go through [`crate::store::atomic_file`] before anything is sent, and an exclusive lock on a
 //! file beside the record keeps two wallet processes of one home from signing at once.
 
 use std::fs::{File, OpenOptions, TryLockError};
@@ -216,7 +216,7 @@ impl Journal {
     fn save(&self) -> Result<(), Error> {
         let bytes = serde_json::to_vec_pretty(&self.record)
             .map_err(|e| Error::Damaged { path: self.path.clone(), detail: e.to_string() })?;
-        crate::atomic_file::write(&self.path, &bytes).map_err(io_error("writing", &self.path))
+        crate::store::atomic_file::write(&self.path, &bytes).map_err(io_error("writing", &self.path))
     }
 }
 

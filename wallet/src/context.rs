@@ -6,13 +6,16 @@ use std::io::{BufRead, IsTerminal, Read};
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow, bail};
-use contracts::AccountId;
+use api::staff::SignedRead;
+use contracts::{AccountId, ChainId, Timestamp};
 use zeroize::Zeroizing;
 
 use crate::client::{self, Client};
-use crate::keystore::{self, Entry, Keystore, Secret};
+use crate::formats::time::now_ms;
 use crate::output::Output;
 use crate::settings::{PasswordSource, Settings};
+use crate::store::contacts::AddressBook;
+use crate::store::keystore::{self, Entry, Keystore, Secret};
 
 /// Shortest password accepted for a new keystore file.
 const MIN_PASSWORD_CHARS: usize = 8;
@@ -64,7 +67,7 @@ impl Context {
         }
         match self.keystore().load(trimmed) {
             Ok(entry) => Ok(entry.address),
-            Err(keystore::Error::NotFound { .. }) => match super::contacts::lookup(self, trimmed)? {
+            Err(keystore::Error::NotFound { .. }) => match AddressBook::open(&self.settings.home)?.lookup(trimmed) {
                 Some(address) => Ok(address),
                 None => bail!(
                     "{trimmed:?} is neither a Heitje address (heitje1…), a local account name nor a contact; \
@@ -190,4 +193,15 @@ pub(crate) fn not_on_chain(address: &AccountId, err: client::Error) -> anyhow::E
     } else {
         err.into()
     }
+}
+
+/// The node's chain id.
+pub(crate) fn chain_id(client: &Client) -> anyhow::Result<ChainId> {
+    let status = client.status()?;
+    ChainId::new(&status.chain_id).map_err(|err| anyhow!("the node reports chain id {:?}: {err}", status.chain_id))
+}
+
+/// Signs a signed read (`api::staff::SignedRead`) with `secret`, for the client to send.
+pub(crate) fn signer(secret: &Secret, chain: ChainId) -> impl FnOnce(&str, &str) -> String + '_ {
+    move |method, path| secret.with_key(|key| SignedRead::sign(key, &chain, method, path, Timestamp(now_ms())).header())
 }

@@ -172,7 +172,7 @@ mod tests {
     use ed25519_dalek::SigningKey;
 
     use super::*;
-    use crate::payreq::{PaymentRequest, SignedRequest};
+    use crate::formats::payreq::{PaymentRequest, SignedRequest};
 
     /// Pixels per module when a test rasterises a text rendering.
     const PX: usize = 4;
