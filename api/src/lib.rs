@@ -1,9 +1,13 @@
-//! Heitje HTTP API request and response types, shared by the node and the wallet.
+//! Heitje HTTP API request and response types, the route table ([`routes`]) and, with the
+//! `client` feature, the one typed client (`client`) that the wallet, the loadgen and the
+//! tests use.
 //!
 //! Every path lives under `/v1` except the probes `/livez` and `/readyz`. Amounts are strings in
 //! coins (`"15.00"`), accounts are `heitje1…` addresses and hashes are hex. Errors are an
 //! [`ErrorBody`] with a 4xx or 5xx status. See `docs/api.md` for the table of endpoints.
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod evidence;
 pub mod registry;
 pub mod routes;
