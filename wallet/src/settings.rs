@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::Args;
 use thiserror::Error;
 use zeroize::Zeroizing;
 
-use crate::cli::Global;
 use crate::store::keystore;
 
 /// Environment variable holding the keystore password, for scripts and tests.
@@ -44,6 +44,52 @@ impl std::fmt::Debug for PasswordSource {
             Self::Prompt => f.write_str("Prompt"),
         }
     }
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Node API URL, or several separated by commas: a node that is down, catching up or behind
+    /// this wallet's last transaction is skipped for the next. `host:port` means `http://host:port`.
+    #[arg(
+        long,
+        global = true,
+        env = "HEITJE_NODE",
+        default_value = "http://127.0.0.1:7700",
+        value_name = "URL[,URL…]"
+    )]
+    pub node: String,
+
+    /// Wallet directory; the keystore is DIR/keystore [default: $HOME/.heitje].
+    #[arg(long, global = true, env = "HEITJE_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Local account to sign with or look at [default: the only account, if there is one].
+    #[arg(short = 'a', long, global = true, env = "HEITJE_ACCOUNT", value_name = "NAME")]
+    pub account: Option<String>,
+
+    /// Print exactly one JSON object on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Do not ask for confirmation (needed when stdin is not a terminal).
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+
+    /// Read the keystore password from the first line of FILE.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// Seconds to wait for a submitted transaction to be final.
+    #[arg(
+        long,
+        global = true,
+        env = "HEITJE_WAIT_SECS",
+        default_value_t = 30,
+        value_name = "SECS",
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
+    pub wait_secs: u64,
 }
 
 /// The checked global options.

@@ -1,15 +1,74 @@
-//! `heitje account …`: create, restore, list, show and back up local accounts.
+//! `heitje account`: create, restore, list and back up the local accounts in the keystore.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::bail;
+use clap::{Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
-use crate::cli::WordCount;
 use crate::context::Context;
 use crate::output::{Table, fields, roles, yes_no};
 use crate::store::keystore::{self, Secret};
+
+/// `heitje account …`.
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account with a new recovery phrase.
+    New {
+        /// Local name: a-z, 0-9, '-' and '_', at most 32 characters.
+        name: String,
+        /// Words in the recovery phrase.
+        #[arg(long, value_enum, default_value = "24")]
+        words: WordCount,
+    },
+
+    /// Restore an account from its recovery phrase.
+    Restore {
+        /// Local name: a-z, 0-9, '-' and '_', at most 32 characters.
+        name: String,
+        /// Read the phrase from FILE instead of asking for it.
+        #[arg(long, value_name = "FILE")]
+        phrase_file: Option<PathBuf>,
+    },
+
+    /// List local accounts and their addresses.
+    List,
+
+    /// Show a local account, and its balance and roles if the node is reachable.
+    Show {
+        /// Local account name [default: the selected account].
+        name: Option<String>,
+    },
+
+    /// Show an account's recovery phrase (after confirmation and the password).
+    ExportPhrase {
+        /// Local account name.
+        name: String,
+    },
+}
+
+/// Words in a new recovery phrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WordCount {
+    /// 12 words (128 bits).
+    #[value(name = "12")]
+    Twelve,
+    /// 24 words (256 bits).
+    #[value(name = "24")]
+    TwentyFour,
+}
+
+/// Runs `heitje account …`.
+pub(crate) fn run(ctx: &Context, command: AccountCommand) -> anyhow::Result<()> {
+    match command {
+        AccountCommand::New { name, words } => new(ctx, &name, words),
+        AccountCommand::Restore { name, phrase_file } => restore(ctx, &name, phrase_file.as_deref()),
+        AccountCommand::List => list(ctx),
+        AccountCommand::Show { name } => show(ctx, name.as_deref()),
+        AccountCommand::ExportPhrase { name } => export_phrase(ctx, &name),
+    }
+}
 
 const BACKUP_WARNING: &str = "\
 Write these words on paper, in this order, and keep them somewhere safe and private.

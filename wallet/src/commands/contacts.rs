@@ -1,11 +1,40 @@
 //! `heitje contacts`: the address book, names for the accounts you pay (kept locally in
 //! [`crate::store::contacts`]).
 
+use clap::Subcommand;
 use contracts::AccountId;
 
 use crate::context::Context;
 use crate::output::Table;
 use crate::store::contacts::{self, AddressBook};
+
+/// `heitje contacts …`.
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// Add or replace a contact.
+    Add {
+        /// A short name: a-z, 0-9, '-' and '_'.
+        name: String,
+        /// The address (heitje1…).
+        address: String,
+    },
+    /// Remove a contact.
+    Remove {
+        /// The name.
+        name: String,
+    },
+    /// List the contacts.
+    List,
+}
+
+/// Runs `heitje contacts …`.
+pub(crate) fn run(ctx: &Context, command: ContactsCommand) -> anyhow::Result<()> {
+    match command {
+        ContactsCommand::Add { name, address } => add(ctx, &name, &address),
+        ContactsCommand::Remove { name } => remove(ctx, &name),
+        ContactsCommand::List => list(ctx),
+    }
+}
 
 /// `contacts add NAME ADDRESS`.
 pub(crate) fn add(ctx: &Context, name: &str, address: &str) -> anyhow::Result<()> {

@@ -1,9 +1,9 @@
-//! `evidence …`: signed reads of work evidence (logged by the node), the owner's erasure
-//! request and the owner's list of their records with who read them.
+//! `heitje evidence`: read, list and erase work evidence (every read is logged by the node).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow, bail};
+use clap::Subcommand;
 use contracts::Hash;
 use serde_json::json;
 
@@ -11,6 +11,37 @@ use super::task::format_location;
 use crate::context::{Context, chain_id, signer};
 use crate::formats::time::format_utc;
 use crate::output::{Table, fields};
+
+/// `heitje evidence …`.
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Read work evidence: as a drawn verifier, the officer who posted the task, or the
+    /// resident who submitted it. The node records the read in its audit log.
+    Get {
+        /// The commitment (64 hex characters), as shown by `heitje task show`.
+        commitment: String,
+        /// Directory to write the photos to (created if missing; files are never overwritten).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Resident: erase your evidence on every node (the record and its key). Allowed once the
+    /// claim is final, or if it was never submitted; refused while it is under review.
+    Erase {
+        /// The commitment (64 hex characters).
+        commitment: String,
+    },
+    /// Resident: your evidence records on the node, live or erased, and who read them.
+    List,
+}
+
+/// Runs `heitje evidence …`.
+pub(crate) fn run(ctx: &Context, command: EvidenceCommand) -> anyhow::Result<()> {
+    match command {
+        EvidenceCommand::Get { commitment, out } => get(ctx, &commitment, &out),
+        EvidenceCommand::Erase { commitment } => erase(ctx, &commitment),
+        EvidenceCommand::List => list(ctx),
+    }
+}
 
 fn commitment_arg(text: &str) -> anyhow::Result<Hash> {
     Hash::from_hex(text.trim()).map_err(|err| anyhow!("commitment {text:?} is not valid: {err}"))

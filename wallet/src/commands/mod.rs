@@ -1,19 +1,29 @@
-//! Commands: one function per `heitje` subcommand, plus the shared transaction pipeline.
+//! One module per top-level `heitje` command: its clap types (their doc comments are the help
+//! text) and its `run`. The tree of files is the tree of commands: `heitje shop request` is in
+//! `shop/counter.rs`, dispatched from `shop/command.rs`.
 //!
 //! Commands use `anyhow`; a [`crate::Failure`] carries the error to `main` with its exit code.
 
-pub(crate) mod account;
-pub(crate) mod contacts;
-pub(crate) mod council;
-pub(crate) mod evidence;
-pub(crate) mod me;
-pub(crate) mod payments;
-pub(crate) mod query;
-pub(crate) mod registrar;
-pub(crate) mod registry;
-pub(crate) mod review;
-pub(crate) mod settle;
-pub(crate) mod shop;
-pub(crate) mod task;
-pub(crate) mod transfer;
-pub(crate) mod treasury;
+pub mod account;
+pub mod allowance;
+pub mod balance;
+pub mod block;
+pub mod budgets;
+pub mod contacts;
+pub mod council;
+pub mod evidence;
+pub mod history;
+pub mod me;
+pub mod pay;
+pub mod reconcile;
+pub mod redemptions;
+pub mod registrar;
+pub mod send;
+pub mod shop;
+pub mod statement;
+pub mod status;
+pub mod supply;
+pub mod task;
+pub mod treasury;
+pub mod tx;
+pub mod verify_chain;

@@ -8,10 +8,11 @@
 //! is reported and never settled twice (R-RED-6).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow, bail};
 use api::staff::SignedRead;
+use clap::Subcommand;
 use contracts::primitives::{PayoutRef, RedemptionId};
 use contracts::state::RedemptionStatus;
 use contracts::tx::{MAX_SETTLE_BATCH, SettleBatch};
@@ -19,14 +20,66 @@ use contracts::{AccountId, Action, Amount, Outcome, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::context::Context;
-use crate::context::chain_id;
+use crate::context::{Context, chain_id};
 use crate::failure::{Refused, Unconfirmed};
 use crate::formats::iban::{Bic, Iban};
 use crate::formats::sepa::{self as settlement, BatchHeader, Debtor, Payout};
 use crate::formats::time::{format_utc, now_ms};
 use crate::output::fields;
 use crate::submit;
+
+/// `heitje treasury settlement …`.
+#[derive(Debug, Subcommand)]
+pub enum SettlementCommand {
+    /// Export every open redemption as a SEPA credit transfer batch (pain.001 XML) and a CSV,
+    /// with a manifest for `record`.
+    Export {
+        /// Directory to write the files to; created if missing, existing files are not replaced.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The batch's payout reference, used as message id and recorded on chain.
+        #[arg(long, value_name = "REF")]
+        payout_ref: PayoutRef,
+        /// Requested execution date, YYYY-MM-DD [default: today, UTC].
+        #[arg(long, value_name = "DATE")]
+        execution_date: Option<String>,
+        /// The municipality's account name (debtor).
+        #[arg(long, env = "HEITJE_DEBTOR_NAME", default_value = "Gemeente Heerlen")]
+        debtor_name: String,
+        /// The municipality's IBAN (debtor).
+        #[arg(long, env = "HEITJE_DEBTOR_IBAN")]
+        debtor_iban: String,
+        /// The municipality's BIC (debtor).
+        #[arg(long, env = "HEITJE_DEBTOR_BIC")]
+        debtor_bic: Option<String>,
+    },
+
+    /// Record on chain which redemptions the bank paid, from an exported batch manifest. Safe to
+    /// run again after a crash: redemptions already recorded under this batch are skipped.
+    Record {
+        /// The `batch.json` written by `export`.
+        #[arg(value_name = "MANIFEST")]
+        manifest: PathBuf,
+    },
+}
+
+/// Runs `heitje treasury settlement …`.
+pub(crate) fn run(ctx: &Context, command: SettlementCommand) -> anyhow::Result<()> {
+    match command {
+        SettlementCommand::Export { out, payout_ref, execution_date, debtor_name, debtor_iban, debtor_bic } => export(
+            ctx,
+            &ExportArgs {
+                out: &out,
+                payout_ref: &payout_ref,
+                execution_date: execution_date.as_deref(),
+                debtor_name: &debtor_name,
+                debtor_iban: &debtor_iban,
+                debtor_bic: debtor_bic.as_deref(),
+            },
+        ),
+        SettlementCommand::Record { manifest } => record(ctx, &manifest),
+    }
+}
 
 /// The manifest `export` writes and `record` reads.
 #[derive(Debug, Serialize, Deserialize)]

@@ -1,13 +1,27 @@
-//! `send` and `pay`: move coins to another account; `pay` first checks it is a registered shop.
+//! `heitje send`: send coins to an account.
 
 use anyhow::bail;
 use contracts::tx::Transfer;
 use contracts::{AccountId, Action, Amount, Role};
 
-use crate::client;
 use crate::context::Context;
 use crate::store::contacts::AddressBook;
 use crate::submit::{self, begin, extra, finality, report};
+
+/// The arguments of `heitje send`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Recipient: address or local account name.
+    pub recipient: String,
+    /// Coins, like 15 or 4.50.
+    #[arg(allow_hyphen_values = true)]
+    pub amount: Amount,
+}
+
+/// Runs `heitje send`.
+pub(crate) fn run(ctx: &Context, args: &Args) -> anyhow::Result<()> {
+    send(ctx, &args.recipient, args.amount)
+}
 
 /// `send RECIPIENT AMOUNT`.
 pub(crate) fn send(ctx: &Context, recipient: &str, amount: Amount) -> anyhow::Result<()> {
@@ -36,32 +50,8 @@ pub(crate) fn send(ctx: &Context, recipient: &str, amount: Amount) -> anyhow::Re
     report(ctx, &status, Some(headline), extra([]))
 }
 
-/// `pay SHOP AMOUNT`: a transfer that warns when the recipient has no merchant role.
-pub(crate) fn pay(ctx: &Context, recipient: &str, amount: Amount) -> anyhow::Result<()> {
-    let signer = begin(ctx)?;
-    let recipient = ctx.resolve(recipient)?;
-    check(&signer.address, &recipient, amount)?;
-    let warning = match ctx.client().account(&recipient) {
-        Ok(view) if view.roles.contains(&Role::Merchant) => None,
-        Ok(_) => Some(format!("{recipient} is not a registered shop (it has no merchant role)")),
-        Err(err @ client::Error::Api { .. }) if err.status() == Some(404) => {
-            Some(format!("{recipient} is not known on this chain; the ledger will refuse the payment"))
-        }
-        Err(err) => return Err(err.into()),
-    };
-    let mut summary = format!("Pay {amount} coins to {recipient}");
-    if let Some(warning) = &warning {
-        ctx.out.warn(warning);
-        summary = format!("{summary} (NOT a registered shop)");
-    }
-    let status = submit::submit(ctx, &signer, &summary, |_| Ok(Action::Transfer(Transfer { recipient, amount })))?;
-    let headline = format!("PAID {amount} to {recipient} {}", finality(&status));
-    let merchant = serde_json::Value::Bool(warning.is_none());
-    report(ctx, &status, Some(headline), extra([("registered_shop", merchant)]))
-}
-
 /// Mistakes the ledger would refuse anyway, caught before asking for a password.
-fn check(signer: &AccountId, recipient: &AccountId, amount: Amount) -> anyhow::Result<()> {
+pub(crate) fn check(signer: &AccountId, recipient: &AccountId, amount: Amount) -> anyhow::Result<()> {
     if amount.is_zero() {
         bail!("the amount must be more than 0.00");
     }

@@ -1,14 +1,72 @@
-//! `task queue` and `allowance`: what a verifier or an officer must review, and what a
-//! resident may still earn this year.
+//! `task approve`, `reject`, `object`, `resolve` and `queue`: the review of submitted work.
 
 use api::ClaimView;
+use contracts::primitives::ClaimId;
 use contracts::state::ClaimStatus;
-use contracts::{AccountId, Role};
+use contracts::tx::{ApproveWork, ObjectToWork, RejectReason, RejectWork, ResolveObjection};
+use contracts::{Action, Event, Role};
 use serde_json::json;
 
 use crate::context::{Context, not_on_chain};
 use crate::formats::time::{format_utc, now_ms};
-use crate::output::{Table, fields};
+use crate::output::Table;
+use crate::submit::{self, begin, events, extra, finality, report};
+
+/// `task approve CLAIM_ID`.
+pub(crate) fn approve(ctx: &Context, claim: u64) -> anyhow::Result<()> {
+    let signer = begin(ctx)?;
+    let claim = ClaimId(claim);
+    let summary = format!("Approve the work of claim {claim} (your vote as a drawn verifier)");
+    let status = submit::submit(ctx, &signer, &summary, |_| Ok(Action::ApproveWork(ApproveWork { claim })))?;
+    report(ctx, &status, Some(verdict(&status, claim, "APPROVAL RECORDED")), extra([]))
+}
+
+/// `task reject CLAIM_ID --reason CODE`.
+pub(crate) fn reject(ctx: &Context, claim: u64, reason: RejectReason) -> anyhow::Result<()> {
+    let signer = begin(ctx)?;
+    let claim = ClaimId(claim);
+    let summary = format!("Reject the work of claim {claim} ({}); the resident sees the code", reason.code());
+    let status = submit::submit(ctx, &signer, &summary, |_| Ok(Action::RejectWork(RejectWork { claim, reason })))?;
+    report(ctx, &status, Some(verdict(&status, claim, "REJECTION RECORDED")), extra([]))
+}
+
+/// The headline after a vote, objection or resolution: what the claim's status became.
+fn verdict(status: &api::TxStatus, claim: ClaimId, recorded: &str) -> String {
+    let events = events(status);
+    let outcome = events.iter().find_map(|event| match event {
+        Event::WindowOpened { closes, .. } => Some(format!(
+            "WORK APPROVED claim {claim}: objection window open until {} UTC, then the reward is paid",
+            format_utc(*closes)
+        )),
+        Event::RewardPaid { reward, worker, .. } => Some(format!("REWARD PAID claim {claim}: {reward} to {worker}")),
+        Event::WorkRejected { reason, .. } => Some(format!("WORK REJECTED claim {claim} ({})", reason.code())),
+        _ => None,
+    });
+    format!("{} {}", outcome.unwrap_or_else(|| format!("{recorded} for claim {claim}")), finality(status))
+}
+
+/// `task object CLAIM_ID --reason CODE`.
+pub(crate) fn object(ctx: &Context, claim: u64, reason: RejectReason) -> anyhow::Result<()> {
+    let signer = begin(ctx)?;
+    let claim = ClaimId(claim);
+    let summary = format!("Object to the approval of claim {claim} ({}); no reward is paid meanwhile", reason.code());
+    let status = submit::submit(ctx, &signer, &summary, |_| Ok(Action::ObjectToWork(ObjectToWork { claim, reason })))?;
+    report(ctx, &status, Some(verdict(&status, claim, "OBJECTION RAISED; an officer decides")), extra([]))
+}
+
+/// `task resolve CLAIM_ID --uphold|--dismiss`.
+pub(crate) fn resolve(ctx: &Context, claim: u64, uphold: bool) -> anyhow::Result<()> {
+    let signer = begin(ctx)?;
+    let claim = ClaimId(claim);
+    let summary = if uphold {
+        format!("Uphold the objection to claim {claim}: the work is rejected")
+    } else {
+        format!("Dismiss the objection to claim {claim}: the reward is paid when the window closes")
+    };
+    let status =
+        submit::submit(ctx, &signer, &summary, |_| Ok(Action::ResolveObjection(ResolveObjection { claim, uphold })))?;
+    report(ctx, &status, Some(verdict(&status, claim, "OBJECTION DISMISSED")), extra([]))
+}
 
 /// One line of a queue.
 fn row(table: &mut Table, queue: &str, claim: &ClaimView, note: String) {
@@ -104,34 +162,4 @@ pub(crate) fn queue(ctx: &Context, overdue_hours: u64) -> anyhow::Result<()> {
         table.render()
     })?;
     Ok(())
-}
-
-/// `allowance [ACCOUNT]`.
-pub(crate) fn allowance(ctx: &Context, account: Option<&str>) -> anyhow::Result<()> {
-    let address: AccountId = ctx.target(account)?;
-    let view = ctx.client().allowance(&address).map_err(|err| not_on_chain(&address, err))?;
-    ctx.out.result(&view, || {
-        fields(&[
-            ("Account", view.account.to_string()),
-            ("Year", view.year.to_string()),
-            ("Annual cap", view.cap.to_string()),
-            ("Earned", view.earned.to_string()),
-            ("Reserved", format!("{} (claimed work not yet paid)", view.reserved)),
-            ("Remaining", view.remaining.to_string()),
-        ])
-    })?;
-    Ok(())
-}
-
-/// `verify-chain`.
-pub(crate) fn verify_chain(ctx: &Context) -> anyhow::Result<()> {
-    let check = ctx.client().verify_chain()?;
-    ctx.out.result(&check, || match &check.error {
-        None => format!(
-            "CHAIN VERIFIED: {} blocks and {} transactions replayed from genesis to height {}; state root {}\n",
-            check.blocks, check.txs, check.height, check.state_root
-        ),
-        Some(error) => format!("CHAIN DOES NOT VERIFY at height {}: {error}\n", check.height),
-    })?;
-    if check.ok { Ok(()) } else { Err(crate::failure::Refused(check.error.unwrap_or_default()).into()) }
 }
