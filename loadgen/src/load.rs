@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use contracts::ChainId;
 
 use crate::accounts::{self, Account, Prepared};
-use crate::client::{Client, Submit};
+use crate::client::{self, Client, Submission};
 use crate::cpu;
 use crate::error::{Error, Result};
 use crate::network::Network;
@@ -147,8 +147,8 @@ impl Worker<'_> {
         let mut unreachable = 0;
         loop {
             self.tracker.sending(tx.id, self.node);
-            match self.client.submit(&tx.body) {
-                Submit::Accepted => {
+            match self.client.submit_once(&tx.body) {
+                Submission::Accepted => {
                     let lane = &mut self.lanes[i];
                     lane.txs.pop_front();
                     lane.accepted += 1;
@@ -161,7 +161,7 @@ impl Worker<'_> {
                     lane.accepted += 1;
                     return true;
                 }
-                Submit::Busy { code } => {
+                Submission::Busy { code } => {
                     self.tracker.refused(&tx.id);
                     *self.outcome.retried.entry(code).or_insert(0) += 1;
                     if Instant::now() >= deadline {
@@ -169,12 +169,12 @@ impl Worker<'_> {
                     }
                     std::thread::sleep(RETRY_PAUSE);
                 }
-                Submit::Refused { status, code, message } => {
+                Submission::Refused { status, code, message } => {
                     self.tracker.refused(&tx.id);
                     self.lanes[i].refused = Some(Refusal { status, code, message, node: self.node + 1 });
                     return true;
                 }
-                Submit::Unreachable(err) => {
+                Submission::Unreachable(err) => {
                     self.tracker.refused(&tx.id);
                     unreachable += 1;
                     if unreachable >= UNREACHABLE_LIMIT {
@@ -281,7 +281,7 @@ fn run_phase(runner: &Runner<'_>, accounts: &mut [Account], phase: &Phase) -> Re
         .map(|g| Worker {
             node: g / connections,
             // Its own agent: a clone would share one pool of idle connections with the others.
-            client: Client::new(network.clients[g / connections].base()),
+            client: client::connect(network.clients[g / connections].base()),
             tracker: tracker.as_ref(),
             lanes: Vec::new(),
             cursor: 0,

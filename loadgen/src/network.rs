@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::client::Client;
+use crate::client::{self, Client};
 use crate::error::{Error, Result};
 
 /// Longest wait for a node's API to answer after it was started.
@@ -100,7 +100,7 @@ impl Network {
             )));
         }
         let configs = (1..=validators).map(|n| dir.join(format!("node{n}.toml"))).collect();
-        let clients = (0..validators).map(|i| Client::new(&format!("http://127.0.0.1:{}", api + i))).collect();
+        let clients = (0..validators).map(|i| client::connect(&format!("http://127.0.0.1:{}", api + i))).collect();
         let children = (0..validators).map(|_| None).collect();
         Ok(Self {
             dir: dir.to_owned(),
@@ -213,7 +213,10 @@ impl Network {
 
     /// Node `i`'s committed height, or an error naming the node.
     pub(crate) fn height(&self, i: usize) -> Result<u64> {
-        self.clients[i].height().map_err(|message| Error::Node { node: i + 1, message })
+        self.clients[i]
+            .height()
+            .map(|height| height.0)
+            .map_err(|err| Error::Node { node: i + 1, message: client::said(err) })
     }
 
     /// The lowest committed height among `nodes`.

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use api::routes;
+
 use crate::catchup::{self, Restart};
 use crate::load::{Offered, PhaseResult, quantile};
 use crate::shop;
@@ -133,8 +135,9 @@ pub(crate) fn print(
         );
     }
     println!();
+    let tx = routes::TX;
     println!(
-        "Latency: from sending `POST /v1/tx` (answered 202) until the node it went to reports the block holding \
+        "Latency: from sending `POST {tx}` (answered 202) until the node it went to reports the block holding \
          the transaction (its head polled every {} ms). committed/s: transactions in the whole blocks seen on node 1 \
          after the first {} of the phase, over the time between the first and the last of them.",
         setup.poll.as_millis(),
@@ -245,9 +248,10 @@ fn print_shop(setup: &Setup, figures: &shop::Figures) {
         secs(shop::COUNTER_TARGET)
     );
     println!("|---|---|---|---|---|---|---|");
+    let (tx, payment) = (routes::TX, routes::PAYMENT);
     println!(
-        "| {} payments one at a time: `POST /v1/tx` of a `Pay` on one node until another node answers \
-         `GET /v1/payments/{{shop}}/{{reference}}?wait_ms=10000` with that payment | {} | {} | {} | {} | {}/{} | {} |",
+        "| {} payments one at a time: `POST {tx}` of a `Pay` on one node until another node answers \
+         `GET {payment}?wait_ms=10000` with that payment | {} | {} | {} | {} | {}/{} | {} |",
         thousands(c.payments as f64),
         ms(quantile(&c.latencies, 0.5)),
         ms(quantile(&c.latencies, 0.95)),

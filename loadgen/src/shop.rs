@@ -16,7 +16,7 @@ use ed25519_dalek::SigningKey;
 use genesis::GenesisAccount;
 
 use crate::accounts::Prepared;
-use crate::client::{Client, Submit};
+use crate::client::{self, Client, Submission};
 use crate::network::Network;
 
 /// Key-derivation context of the shop figures' keys (bench only, never a real key).
@@ -125,18 +125,18 @@ fn now_ms() -> u64 {
 fn submit(client: &Client, tx: &Prepared, busy: &mut BTreeMap<String, usize>) -> Result<(), String> {
     let mut unreachable = 0;
     loop {
-        match client.submit(&tx.body) {
-            Submit::Accepted => return Ok(()),
+        match client.submit_once(&tx.body) {
+            Submission::Accepted => return Ok(()),
             // After a lost answer the first attempt may have been admitted after all.
             answer if unreachable > 0 && answer.already_there() => return Ok(()),
-            Submit::Busy { code } => {
+            Submission::Busy { code } => {
                 *busy.entry(code).or_insert(0) += 1;
                 std::thread::sleep(RETRY_PAUSE);
             }
-            Submit::Refused { status, code, message } => {
+            Submission::Refused { status, code, message } => {
                 return Err(format!("{} refused transaction {}: {status} {code}: {message}", client.base(), tx.id));
             }
-            Submit::Unreachable(err) => {
+            Submission::Unreachable(err) => {
                 unreachable += 1;
                 if unreachable >= UNREACHABLE_LIMIT {
                     return Err(format!("{} does not answer: {err}", client.base()));
@@ -206,7 +206,7 @@ pub(crate) fn counter(network: &Network, chain_id: &ChainId, keys: &Keys, paymen
         let waiter = network.clients[b].clone();
         let wait_reference = reference.clone();
         let wait = std::thread::spawn(move || {
-            let answer = waiter.payment(&merchant, &wait_reference, COUNTER_WAIT);
+            let answer = waiter.payment_if_paid(&merchant, wait_reference.as_str(), COUNTER_WAIT);
             (answer, Instant::now())
         });
         let t0 = Instant::now();
@@ -248,7 +248,7 @@ pub(crate) fn counter(network: &Network, chain_id: &ChainId, keys: &Keys, paymen
                 "not paid in time",
                 format!("node {} answered not_paid for {reference} after {COUNTER_WAIT:?}", b + 1),
             ),
-            Err(err) => result.error("no answer", err),
+            Err(err) => result.error("no answer", client::said(err)),
         }
     }
     result.latencies.sort();
@@ -284,7 +284,7 @@ fn idempotency_key(merchant: usize, index: usize) -> IdempotencyKey {
 /// Waits until transaction `id` is committed on `client` and accepted by the rules.
 fn wait_accepted(client: &Client, id: &Hash, deadline: Instant) -> Result<(), String> {
     loop {
-        let status = client.tx_status(id, TX_WAIT)?;
+        let status = client.tx(id, Some(TX_WAIT)).map_err(client::said)?;
         match (status.state, status.outcome) {
             (TxState::Committed, Some(Outcome::Accepted { .. })) => return Ok(()),
             (TxState::Committed, Some(Outcome::Rejected { reason, message, .. })) => {
@@ -318,7 +318,7 @@ fn submit_lanes(
             .into_iter()
             .filter(|g| !g.is_empty())
             .map(|group| {
-                let client = Client::new(network.clients[group[0].0].base());
+                let client = client::connect(network.clients[group[0].0].base());
                 scope.spawn(move || submit_group(&client, group))
             })
             .collect();
@@ -350,8 +350,8 @@ fn submit_group(client: &Client, group: Vec<(usize, Vec<Prepared>)>) -> Result<B
             if Instant::now() < *not_before {
                 continue;
             }
-            match client.submit(&tx.body) {
-                Submit::Accepted => {
+            match client.submit_once(&tx.body) {
+                Submission::Accepted => {
                     *next = rest.next();
                     unreachable = 0;
                     sent_any = true;
@@ -361,14 +361,14 @@ fn submit_group(client: &Client, group: Vec<(usize, Vec<Prepared>)>) -> Result<B
                     unreachable = 0;
                     sent_any = true;
                 }
-                Submit::Busy { code } => {
+                Submission::Busy { code } => {
                     *busy.entry(code).or_insert(0) += 1;
                     *not_before = Instant::now() + RETRY_PAUSE;
                 }
-                Submit::Refused { status, code, message } => {
+                Submission::Refused { status, code, message } => {
                     return Err(format!("{} refused transaction {}: {status} {code}: {message}", client.base(), tx.id));
                 }
-                Submit::Unreachable(err) => {
+                Submission::Unreachable(err) => {
                     unreachable += 1;
                     if unreachable >= UNREACHABLE_LIMIT {
                         return Err(format!("{} does not answer: {err}", client.base()));
@@ -414,7 +414,7 @@ pub(crate) fn settlement(
         .checked_mul(redemptions as u64)
         .map(Amount)
         .ok_or_else(|| format!("{redemptions} redemptions of {REDEMPTION} overflow an amount"))?;
-    let before = network.clients[0].reconciliation()?;
+    let before = network.clients[0].reconciliation(None).map_err(client::said)?;
     if !reconciliation_is(&before, Amount::ZERO) {
         return Err(format!("before the redemptions the reconciliation does not hold or is not empty: {before:?}"));
     }
@@ -428,7 +428,7 @@ pub(crate) fn settlement(
             .map_err(|err| format!("redemptions of node {}: {err}", node + 1))?;
     }
     let burn = start.elapsed();
-    let pending = network.clients[0].pending_redemptions()?;
+    let pending = network.clients[0].redemptions(Some("pending")).map_err(client::said)?;
     if pending.len() != redemptions {
         return Err(format!(
             "{} redemptions are pending on node 1 after the last ones were committed; expected {redemptions}",
@@ -457,7 +457,7 @@ pub(crate) fn settlement(
     }
     let deadline = start + SETTLE_LIMIT;
     loop {
-        let now = client.reconciliation()?;
+        let now = client.reconciliation(None).map_err(client::said)?;
         if reconciliation_is(&now, Amount::ZERO) {
             break;
         }
@@ -471,14 +471,14 @@ pub(crate) fn settlement(
         std::thread::sleep(Duration::from_millis(10));
     }
     let settle = start.elapsed();
-    let left = client.pending_redemptions()?;
+    let left = client.redemptions(Some("pending")).map_err(client::said)?;
     if !left.is_empty() {
         return Err(format!(
             "the reconciliation shows nothing pending, but {} redemptions are still pending",
             left.len()
         ));
     }
-    let after = client.reconciliation()?;
+    let after = client.reconciliation(None).map_err(client::said)?;
     if after.settled.0.checked_sub(before.settled.0) != Some(owed.0) {
         return Err(format!("after settling, {} is settled; expected {owed} more than before", after.settled));
     }

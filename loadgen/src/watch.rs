@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use contracts::Hash;
+use contracts::{Hash, Height};
 
-use crate::client::Client;
+use crate::client::{self, Client};
 
 /// A submitted transaction waiting to be seen final.
 #[derive(Debug, Clone, Copy)]
@@ -164,8 +164,8 @@ impl Watchers {
 fn watch(node: usize, client: &Client, tracker: &Tracker, stop: &AtomicBool, poll: Duration) {
     let mut next = loop {
         match client.height() {
-            Ok(height) => break height + 1,
-            Err(err) => tracker.error(format!("watcher of node {}: {err}", node + 1)),
+            Ok(height) => break height.0 + 1,
+            Err(err) => tracker.error(format!("watcher of node {}: {}", node + 1, client::said(err))),
         }
         if stop.load(Ordering::Relaxed) {
             return;
@@ -176,8 +176,8 @@ fn watch(node: usize, client: &Client, tracker: &Tracker, stop: &AtomicBool, pol
         match client.height() {
             Ok(head) => {
                 let seen = Instant::now();
-                while next <= head {
-                    match client.block(next) {
+                while next <= head.0 {
+                    match client.block(Some(Height(next))) {
                         Ok(block) => {
                             tracker.committed(node, &block.txs, seen);
                             if node == 0 {
@@ -186,13 +186,13 @@ fn watch(node: usize, client: &Client, tracker: &Tracker, stop: &AtomicBool, pol
                             next += 1;
                         }
                         Err(err) => {
-                            tracker.error(format!("watcher of node {}: {err}", node + 1));
+                            tracker.error(format!("watcher of node {}: {}", node + 1, client::said(err)));
                             break;
                         }
                     }
                 }
             }
-            Err(err) => tracker.error(format!("watcher of node {}: {err}", node + 1)),
+            Err(err) => tracker.error(format!("watcher of node {}: {}", node + 1, client::said(err))),
         }
         std::thread::sleep(poll);
     }
