@@ -14,3 +14,6 @@ mod submission;
 pub use connection::{Client, Options};
 pub use error::Error;
 pub use submission::Submission;
+
+#[cfg(test)]
+mod tests;
