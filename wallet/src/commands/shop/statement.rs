@@ -8,6 +8,7 @@ use contracts::Amount;
 
 use super::merchant::{shop_of, write_file};
 use crate::context::Context;
+use crate::formats::csv_file;
 use crate::formats::time::{format_utc, parse_day};
 use crate::output::Table;
 
@@ -56,23 +57,23 @@ pub(crate) fn payments(
     Ok(())
 }
 
-/// The statement as CSV (RFC 4180; every field is plain ASCII, so no quoting is needed).
+/// The statement as CSV (RFC 4180, CRLF line ends), quoted and formula-guarded by
+/// [`csv_file`].
 fn statement_csv(list: &[PaymentView]) -> String {
-    let mut out = String::from("time_utc,reference,amount,payer,till,height,block_hash,tx_id\r\n");
-    for p in list {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\r\n",
+    let header = ["time_utc", "reference", "amount", "payer", "till", "height", "block_hash", "tx_id"];
+    let rows = list.iter().map(|p| {
+        vec![
             format_utc(p.time),
-            p.reference,
-            p.amount,
-            p.payer,
+            p.reference.to_string(),
+            p.amount.to_string(),
+            p.payer.to_string(),
             p.till.map(|t| t.to_string()).unwrap_or_default(),
-            p.height,
-            p.block_hash,
-            p.tx_id
-        ));
-    }
-    out
+            p.height.to_string(),
+            p.block_hash.to_string(),
+            p.tx_id.to_string(),
+        ]
+    });
+    csv_file::write(&header, rows)
 }
 
 #[cfg(test)]

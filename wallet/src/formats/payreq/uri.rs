@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use contracts::crypto::Signature;
 use contracts::primitives::{AmountError, PaymentRef};
 use contracts::{AccountId, Amount, ChainId, Timestamp};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 use super::request::{
     MAX_URI_LEN, MS_PER_SECOND, ParsedRequest, PaymentRequest, RequestError, SCHEME, SignedRequest, check_label,
@@ -118,33 +119,26 @@ fn is_uri_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/?%".contains(c)
 }
 
+/// RFC 3986 unreserved characters stay; every other byte is written as `%XX`.
+const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
+    utf8_percent_encode(text, ESCAPED).to_string()
 }
 
-/// Decodes `%XX` escapes; `None` for a broken escape or bytes that are not UTF-8.
+/// Decodes `%XX` escapes; `None` for a broken escape (which `percent-encoding` would pass
+/// through unchanged) or bytes that are not UTF-8.
 pub(super) fn percent_decode(text: &str) -> Option<String> {
-    let hex_digit = |byte: u8| char::from(byte).to_digit(16).and_then(|digit| u8::try_from(digit).ok());
-    let mut out = Vec::with_capacity(text.len());
-    let mut bytes = text.bytes();
-    while let Some(byte) = bytes.next() {
-        if byte == b'%' {
-            let high = bytes.next().and_then(hex_digit)?;
-            let low = bytes.next().and_then(hex_digit)?;
-            out.push(high << 4 | low);
-        } else {
-            out.push(byte);
-        }
+    let bytes = text.as_bytes();
+    let escapes_whole = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, byte)| *byte == b'%')
+        .all(|(at, _)| bytes.get(at + 1..at + 3).is_some_and(|digits| digits.iter().all(u8::is_ascii_hexdigit)));
+    if !escapes_whole {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_decode_str(text).decode_utf8().ok().map(|text| text.into_owned())
 }
 
 fn parse_amount(text: &str) -> Result<Amount, RequestError> {

@@ -149,6 +149,9 @@ pub enum SettlementError {
         /// The date part of the creation time.
         created: String,
     },
+    /// The XML writer failed (it writes to memory, so this does not happen).
+    #[error("could not write the payment file: {0}")]
+    Write(String),
 }
 
 /// The end-to-end id of a redemption's transfer: `HLN-R{id}`, at most 26 characters.

@@ -1,6 +1,9 @@
-//! The SEPA credit transfer initiation file (`pain.001.001.09`) of a payout batch.
+//! The SEPA credit transfer initiation file (`pain.001.001.09`) of a payout batch, written with
+//! `quick-xml`.
 
 use contracts::Amount;
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use super::batch::{
     BatchHeader, Debtor, MAX_PAYOUTS, MAX_TRANSFER, NAMESPACE, Payout, SettlementError, end_to_end_id, euros,
@@ -137,81 +140,52 @@ pub fn pain001(header: &BatchHeader, debtor: &Debtor, payouts: &[Payout]) -> Res
 
     xml.close("PmtInf");
     xml.close("CstmrCdtTrfInitn");
-    Ok(xml.finish())
+    xml.finish()
 }
-/// XML character data with the five reserved characters escaped.
-pub(super) fn escape_xml(text: &str, out: &mut String) {
-    for character in text.chars() {
-        match character {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            other => out.push(other),
-        }
-    }
-}
-/// A minimal writer for the payment file: two-space indentation, one element per line, text
-/// always escaped.
+/// The payment file's writer, over `quick-xml`: two-space indentation, one element per line,
+/// text always escaped. Writing to memory cannot fail; should it, the error is kept and
+/// [`Xml::finish`] returns it.
 struct Xml {
-    out: String,
-    depth: usize,
+    writer: Writer<Vec<u8>>,
+    error: Option<std::io::Error>,
 }
 
 impl Xml {
     fn new(capacity: usize) -> Self {
-        let mut out = String::with_capacity(capacity);
-        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        out.push_str("<Document xmlns=\"");
-        out.push_str(NAMESPACE);
-        out.push_str("\">\n");
-        Self { out, depth: 1 }
+        let mut xml = Self { writer: Writer::new_with_indent(Vec::with_capacity(capacity), b' ', 2), error: None };
+        let declaration = Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None));
+        let document = Event::Start(BytesStart::new("Document").with_attributes([("xmlns", NAMESPACE)]));
+        xml.event(declaration);
+        xml.event(document);
+        xml
     }
 
-    fn indent(&mut self) {
-        for _ in 0..self.depth {
-            self.out.push_str("  ");
+    fn event(&mut self, event: Event<'_>) {
+        if let Err(err) = self.writer.write_event(event) {
+            self.error.get_or_insert(err);
         }
     }
 
     fn open(&mut self, tag: &str) {
-        self.indent();
-        self.out.push('<');
-        self.out.push_str(tag);
-        self.out.push_str(">\n");
-        self.depth += 1;
+        self.event(Event::Start(BytesStart::new(tag)));
     }
 
     fn close(&mut self, tag: &str) {
-        self.depth = self.depth.saturating_sub(1);
-        self.indent();
-        self.out.push_str("</");
-        self.out.push_str(tag);
-        self.out.push_str(">\n");
+        self.event(Event::End(BytesEnd::new(tag)));
     }
 
     fn leaf(&mut self, tag: &str, text: &str) {
-        self.indent();
-        self.out.push('<');
-        self.out.push_str(tag);
-        self.out.push('>');
-        escape_xml(text, &mut self.out);
-        self.out.push_str("</");
-        self.out.push_str(tag);
-        self.out.push_str(">\n");
+        if let Err(err) = self.writer.create_element(tag).write_text_content(BytesText::new(text)) {
+            self.error.get_or_insert(err);
+        }
     }
 
     /// An amount in euros, the only currency of a SEPA credit transfer.
     fn amount(&mut self, tag: &str, euros: &str) {
-        self.indent();
-        self.out.push('<');
-        self.out.push_str(tag);
-        self.out.push_str(" Ccy=\"EUR\">");
-        escape_xml(euros, &mut self.out);
-        self.out.push_str("</");
-        self.out.push_str(tag);
-        self.out.push_str(">\n");
+        let element = self.writer.create_element(tag).with_attribute(("Ccy", "EUR"));
+        if let Err(err) = element.write_text_content(BytesText::new(euros)) {
+            self.error.get_or_insert(err);
+        }
     }
 
     fn account(&mut self, tag: &str, iban: &Iban) {
@@ -222,8 +196,13 @@ impl Xml {
         self.close(tag);
     }
 
-    fn finish(mut self) -> String {
-        self.out.push_str("</Document>\n");
-        self.out
+    fn finish(mut self) -> Result<String, SettlementError> {
+        self.close("Document");
+        if let Some(err) = self.error {
+            return Err(SettlementError::Write(err.to_string()));
+        }
+        let mut bytes = self.writer.into_inner();
+        bytes.push(b'\n');
+        String::from_utf8(bytes).map_err(|err| SettlementError::Write(err.to_string()))
     }
 }
