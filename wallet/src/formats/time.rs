@@ -1,10 +1,11 @@
-//! Civil time in UTC without a date library: block times for people, and task deadlines from
-//! what people type. Uses Howard Hinnant's `days_from_civil` and `civil_from_days`.
+//! Civil time in UTC: block times for people, and task deadlines and days from what people type.
+//! The calendar arithmetic is the `time` crate's; the accepted forms are read here.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use contracts::Timestamp;
 use thiserror::Error;
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 const MS_PER_SECOND: u64 = 1000;
 const MS_PER_DAY: u64 = 86_400_000;
@@ -36,13 +37,35 @@ pub fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-/// `YYYY-MM-DD HH:MM:SS` in UTC.
+/// `YYYY-MM-DD HH:MM:SS` in UTC (times after the year 9999 as seconds since 1970).
 pub fn format_utc(time: Timestamp) -> String {
     let seconds = time.0 / MS_PER_SECOND;
-    let days = seconds / 86_400;
-    let in_day = seconds % 86_400;
-    let (year, month, day) = civil_from_days(i64::try_from(days).unwrap_or(i64::MAX / 2));
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}", in_day / 3600, in_day % 3600 / 60, in_day % 60)
+    match i64::try_from(seconds).ok().and_then(|seconds| OffsetDateTime::from_unix_timestamp(seconds).ok()) {
+        Some(at) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second()
+        ),
+        None => format!("{seconds} s after 1970-01-01"),
+    }
+}
+
+/// The calendar day `year-month-day`, if it exists (proleptic Gregorian).
+pub fn calendar_date(year: i64, month: u64, day: u64) -> Option<Date> {
+    let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
+    Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()
+}
+
+/// Milliseconds since the Unix epoch of `date` at `hour:minute:second` UTC.
+fn unix_ms(date: Date, hour: u64, minute: u64, second: u64) -> Option<u64> {
+    let clock =
+        Time::from_hms(u8::try_from(hour).ok()?, u8::try_from(minute).ok()?, u8::try_from(second).ok()?).ok()?;
+    let seconds = u64::try_from(PrimitiveDateTime::new(date, clock).assume_utc().unix_timestamp()).ok()?;
+    seconds.checked_mul(MS_PER_SECOND)
 }
 
 /// Reads a deadline: `YYYY-MM-DD` (23:59:59 UTC that day), `YYYY-MM-DDTHH:MM` (UTC) or `+Nd`, `+Nh`, `+Nm`, `+Ns`
@@ -79,25 +102,18 @@ pub fn parse_deadline(text: &str, now_ms: u64) -> Result<Timestamp, DeadlineErro
             _ => return Err(format()),
         };
         let (year, month, day) = parse_date(date).ok_or_else(format)?;
-        if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) {
+        if !(1970..=9999).contains(&year) {
             return Err(no_such());
         }
-        if day == 0 || day > days_in_month(year, month) {
-            return Err(no_such());
-        }
+        let date = calendar_date(year, month, day).ok_or_else(no_such)?;
         let (hour, minute, second) = match time {
             None => (23, 59, 59),
             Some(time) => {
                 let (hour, minute) = parse_time(time).ok_or_else(format)?;
-                if hour > 23 || minute > 59 {
-                    return Err(no_such());
-                }
                 (hour, minute, 0)
             }
         };
-        let days = u64::try_from(days_from_civil(year, month, day)).map_err(|_| no_such())?;
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second;
-        seconds * MS_PER_SECOND
+        unix_ms(date, hour, minute, second).ok_or_else(no_such)?
     };
     if at <= now_ms {
         return Err(DeadlineError::Past(input.to_owned()));
@@ -109,11 +125,12 @@ pub fn parse_deadline(text: &str, now_ms: u64) -> Result<Timestamp, DeadlineErro
 pub fn parse_day(text: &str) -> Result<u64, DeadlineError> {
     let input = text.trim();
     let (year, month, day) = parse_date(input).ok_or_else(|| DeadlineError::Format(input.to_owned()))?;
-    if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return Err(DeadlineError::NoSuchDate(input.to_owned()));
+    let no_such = || DeadlineError::NoSuchDate(input.to_owned());
+    if !(1970..=9999).contains(&year) {
+        return Err(no_such());
     }
-    let days = u64::try_from(days_from_civil(year, month, day)).map_err(|_| DeadlineError::NoSuchDate(input.into()))?;
-    Ok(days * 86_400 * MS_PER_SECOND)
+    let date = calendar_date(year, month, day).ok_or_else(no_such)?;
+    unix_ms(date, 0, 0, 0).ok_or_else(no_such)
 }
 
 /// `YYYY-MM-DD` of a time (UTC).
@@ -125,7 +142,8 @@ pub fn format_day(time: Timestamp) -> String {
 pub fn parse_duration(text: &str) -> Result<u64, String> {
     let input = text.trim();
     let bad = || format!("duration {input:?} must be a whole number with s, m, h or d, like 90s, 15m or 2h");
-    let split = input.len().checked_sub(1).ok_or_else(bad)?;
+    // The unit is one ASCII letter; anything else at the end (even a multi-byte character) is refused.
+    let split = input.len().checked_sub(1).filter(|&at| input.is_char_boundary(at)).ok_or_else(bad)?;
     let (number, unit) = input.split_at(split);
     let number = digits(number).ok_or_else(bad)?;
     let unit_ms = match unit {
@@ -166,47 +184,6 @@ fn parse_time(text: &str) -> Option<(u64, u64)> {
     Some((digits(hour)?, digits(minute)?))
 }
 
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: u64) -> u64 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (month 1..=12, day 1..=31).
-pub(crate) fn days_from_civil(year: i64, month: u64, day: u64) -> i64 {
-    let month = i64::try_from(month).unwrap_or(1);
-    let day = i64::try_from(day).unwrap_or(1);
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year.rem_euclid(400);
-    let shifted_month = if month > 2 { month - 3 } else { month + 9 };
-    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The date of a day count since 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, u64, u64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, u64::try_from(month).unwrap_or(1), u64::try_from(day).unwrap_or(1))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,16 +199,6 @@ mod tests {
         assert_eq!(format_utc(Timestamp(4_102_444_799_999)), "2099-12-31 23:59:59");
         // Far future values do not panic.
         assert!(!format_utc(Timestamp(u64::MAX)).is_empty());
-    }
-
-    #[test]
-    fn dates_round_trip_through_day_counts() {
-        for days in (-800_000..800_000).step_by(997) {
-            let (year, month, day) = civil_from_days(days);
-            assert_eq!(days_from_civil(year, month, day), days);
-        }
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
     }
 
     #[test]
@@ -275,5 +242,39 @@ mod tests {
         }
         assert!(matches!(parse_deadline("2026-11-22", NOW), Err(DeadlineError::Past(_))));
         assert!(matches!(parse_deadline("2026-11-23T11:59", NOW), Err(DeadlineError::Past(_))));
+    }
+
+    #[test]
+    fn issue_11_a_duration_ending_in_a_multibyte_character_is_refused_not_a_panic() {
+        // Found by the property test below: splitting off the unit cut the character in two.
+        assert!(parse_duration("Ѩ").is_err());
+        assert!(parse_duration("15Ѩ").is_err());
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #[test]
+            fn readers_never_panic(text in "\\PC{0,40}", now in any::<u64>()) {
+                let _ = parse_deadline(&text, now);
+                let _ = parse_day(&text);
+                let _ = parse_duration(&text);
+            }
+
+            #[test]
+            fn readers_never_panic_on_date_like_text(text in "[+0-9T:dhms-]{0,20}", now in any::<u64>()) {
+                let _ = parse_deadline(&text, now);
+                let _ = parse_day(&text);
+            }
+
+            #[test]
+            fn every_day_reads_back(days in 0u64..2_932_896) {
+                let day = format_day(Timestamp(days * MS_PER_DAY));
+                prop_assert_eq!(parse_day(&day), Ok(days * MS_PER_DAY));
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ use contracts::{AccountId, Amount, ChainId, Timestamp};
 use ed25519_dalek::SigningKey;
 
 use super::request::{CROCKFORD, REFERENCE_DIGITS};
-use super::uri::percent_decode;
+use super::uri::{percent_decode, percent_encode};
 use super::*;
 
 fn key(byte: u8) -> SigningKey {
@@ -467,4 +467,47 @@ fn new_references_are_crockford_and_distinct() {
     let digits = first.as_str().strip_prefix("R-").unwrap();
     assert_eq!(digits.len(), REFERENCE_DIGITS);
     assert!(digits.bytes().all(|b| CROCKFORD.contains(&b) && !b"ILOU".contains(&b)), "{first}");
+}
+
+/// Properties over generated input: the reader never panics on outside text, and whatever the
+/// wallet writes it reads back.
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn parse_never_panics_on_any_text(text in "\\PC{0,400}") {
+            let _ = SignedRequest::parse(&text);
+        }
+
+        #[test]
+        fn parse_never_panics_on_uri_like_text(query in "[a-zA-Z0-9=&%.+~_:-]{0,300}") {
+            let _ = SignedRequest::parse(&format!("heitje:{}?{query}", crypto::account_of(&shop())));
+        }
+
+        #[test]
+        fn every_signed_request_round_trips(
+            cents in 1u64..=10_000_000_000,
+            seconds in 0u64..=100_000_000_000,
+            label in proptest::option::of("[\\p{L}\\p{N} .,!?'&=%+#/-]{1,64}"),
+            from_till in any::<bool>(),
+        ) {
+            let till_account = from_till.then(|| crypto::account_of(&till()));
+            let mut unsigned = request(label.as_deref(), till_account);
+            unsigned.amount = Amount(cents);
+            unsigned.expires_at = Timestamp(seconds * 1000);
+            let key = if from_till { till() } else { shop() };
+            let signed = SignedRequest::sign(unsigned, &key).unwrap();
+            let parsed = SignedRequest::parse(&signed.to_uri()).unwrap();
+            prop_assert!(parsed.ignored.is_empty());
+            prop_assert_eq!(parsed.signed, signed);
+        }
+
+        #[test]
+        fn percent_decoding_inverts_encoding(text in "\\PC{0,64}") {
+            prop_assert_eq!(percent_decode(&percent_encode(&text)), Some(text));
+        }
+    }
 }

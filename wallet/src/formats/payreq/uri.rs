@@ -122,7 +122,7 @@ fn is_uri_char(c: char) -> bool {
 /// RFC 3986 unreserved characters stay; every other byte is written as `%XX`.
 const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-fn percent_encode(text: &str) -> String {
+pub(super) fn percent_encode(text: &str) -> String {
     utf8_percent_encode(text, ESCAPED).to_string()
 }
 

@@ -1,6 +1,7 @@
 //! The batch's creation time and execution date: real dates, in the right order, not too far apart.
 
 use super::batch::{BatchHeader, MAX_DAYS_AHEAD, SettlementError};
+use crate::formats::time::calendar_date;
 
 /// Checks both dates are real and the execution date lies 0 to [`MAX_DAYS_AHEAD`] days after
 /// the creation date.
@@ -30,7 +31,7 @@ pub(super) fn check_dates(header: &BatchHeader) -> Result<(), SettlementError> {
     Ok(())
 }
 
-/// Reads exactly `YYYY-MM-DD` of a real day in the years 2000 to 9999, as days since 1970-01-01.
+/// Reads exactly `YYYY-MM-DD` of a real day in the years 2000 to 9999, as a Julian day number.
 fn parse_date(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
     if bytes.len() != 10 || bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
@@ -39,10 +40,11 @@ fn parse_date(text: &str) -> Option<i64> {
     let year = number(text.get(0..4)?)?;
     let month = number(text.get(5..7)?)?;
     let day = number(text.get(8..10)?)?;
-    if !(2000..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+    if !(2000..=9999).contains(&year) {
         return None;
     }
-    Some(days_from_civil(i64::from(year), i64::from(month), i64::from(day)))
+    let date = calendar_date(i64::from(year), u64::from(month), u64::from(day))?;
+    Some(i64::from(date.to_julian_day()))
 }
 
 /// Reads `hh:mm:ss`, optionally with a fraction (`.123`) and a zone (`Z`, `+01:00`, `-05:30`).
@@ -77,20 +79,4 @@ fn number(text: &str) -> Option<u32> {
         return None;
     }
     text.parse().ok()
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date: the wallet's one calendar, in `time`.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    crate::formats::time::days_from_civil(year, u64::try_from(month).unwrap_or(1), u64::try_from(day).unwrap_or(1))
 }
