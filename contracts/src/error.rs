@@ -10,7 +10,7 @@ use thiserror::Error;
 use crate::primitives::{
     AccountId, Amount, BudgetCode, ClaimId, Nonce, PaymentRef, ProposalId, RedemptionId, Role, TaskId, Timestamp,
 };
-use crate::state::ClaimStatus;
+use crate::status::ClaimStatus;
 
 /// Why a transaction cannot be included in a block.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -16,6 +16,7 @@ pub mod receipt;
 pub mod rules;
 pub mod schema;
 pub mod state;
+mod status;
 pub mod tx;
 
 pub use block::{Block, BlockHeader, CommitCert};
