@@ -87,29 +87,21 @@ impl Table {
         self.rows.is_empty()
     }
 
-    /// The table as text, one line per row, columns separated by two spaces.
+    /// The table as text (by `comfy-table`, without borders): one line per row, columns
+    /// left-aligned and separated by two spaces, no trailing spaces.
     pub fn render(&self) -> String {
         let columns = self.headers.len();
-        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
+        let mut table = comfy_table::Table::new();
+        table.load_preset(comfy_table::presets::NOTHING).set_header(self.headers.clone());
         for row in &self.rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
+            table.add_row(row.iter().take(columns).cloned().collect::<Vec<_>>());
+        }
+        for (index, column) in table.column_iter_mut().enumerate() {
+            column.set_padding((0, if index + 1 == columns { 0 } else { 2 }));
         }
         let mut text = String::new();
-        let empty = String::new();
-        for line in std::iter::once(&self.headers).chain(&self.rows) {
-            let mut out = String::new();
-            for (i, width) in widths.iter().enumerate() {
-                let cell = line.get(i).unwrap_or(&empty);
-                if i + 1 == columns {
-                    out.push_str(cell);
-                } else {
-                    let pad = width.saturating_sub(cell.chars().count());
-                    let _ = write!(out, "{cell}{:pad$}  ", "");
-                }
-            }
-            text.push_str(out.trim_end());
+        for line in table.lines() {
+            text.push_str(line.trim_end());
             text.push('\n');
         }
         text
@@ -151,6 +143,15 @@ mod tests {
         table.row(vec!["1".into(), "4.50".into(), "coffee".into()]);
         table.row(vec!["12".into(), "150.00".into()]);
         assert_eq!(table.render(), "ID  AMOUNT  NOTE\n1   4.50    coffee\n12  150.00\n");
+    }
+
+    #[test]
+    fn tables_drop_extra_cells_and_keep_empty_ones() {
+        let mut table = Table::new(&["A", "B"]);
+        table.row(vec!["x".into(), String::new(), "dropped".into()]);
+        table.row(vec![String::new(), "y".into()]);
+        assert_eq!(table.render(), "A  B\nx\n   y\n");
+        assert_eq!(Table::new(&["ONLY"]).render(), "ONLY\n");
     }
 
     #[test]
