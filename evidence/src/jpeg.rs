@@ -8,7 +8,7 @@
 
 use crate::error::EvidenceError;
 use crate::exif::tiff_has_gps;
-use crate::photo::{EXIF, Removal, XMP, contains, xmp_has_gps};
+use crate::removal::{EXIF, Removal, XMP, contains, xmp_has_gps};
 
 const SOI: u8 = 0xD8;
 const EOI: u8 = 0xD9;

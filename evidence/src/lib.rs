@@ -32,11 +32,14 @@ mod exif;
 mod jpeg;
 mod photo;
 mod png;
+pub mod policy;
+mod removal;
 mod seal;
 mod summary;
 
 pub use bundle::{Bundle, Location, MAX_NOTE_CHARS, MAX_PHOTO_BYTES, MAX_PHOTOS, Photo};
 pub use error::EvidenceError;
-pub use photo::{Format, Removal, Stripped, strip_photo};
+pub use photo::{Format, Stripped, strip_photo};
+pub use removal::Removal;
 pub use seal::{Header, KEY_BYTES_LEN, RECORD_VERSION, RecordKey, Sealed, commitment, open, seal, verify_commitment};
 pub use summary::{PhotoSummary, Summary, summarize};

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::EvidenceError;
+use crate::removal::{EXIF, Removal};
 use crate::{jpeg, png};
 
 /// A photo format the evidence store accepts.
@@ -92,20 +93,6 @@ fn recognise_other(bytes: &[u8]) -> Option<&'static str> {
     None
 }
 
-/// One piece of metadata that [`strip_photo`] removed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Removal {
-    /// The container's name for it: a JPEG segment (`APP1`, `COM`), a PNG chunk (`tEXt`,
-    /// `eXIf`), or `after end of image` for bytes behind the image.
-    pub segment: String,
-    /// What it held, in words for residents: `EXIF`, `XMP`, `IPTC/Photoshop`, `comment`, ...
-    pub label: &'static str,
-    /// Its size in bytes, headers included.
-    pub bytes: usize,
-    /// Whether it held a GPS position (EXIF GPS IFD, or GPS fields in XMP).
-    pub gps: bool,
-}
-
 /// A photo with its metadata removed, and a report of what was removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stripped {
@@ -166,19 +153,6 @@ impl Stripped {
             .collect();
         words.join(", ")
     }
-}
-
-pub(crate) const EXIF: &str = "EXIF";
-pub(crate) const XMP: &str = "XMP";
-
-/// Whether XMP text carries a position (`exif:GPSLatitude`, `exif:GPSLongitude`).
-pub(crate) fn xmp_has_gps(xmp: &[u8]) -> bool {
-    contains(xmp, b"GPSLatitude") || contains(xmp, b"GPSLongitude")
-}
-
-/// Whether `needle` occurs in `haystack`.
-pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|window| window == needle)
 }
 
 /// Removes metadata from a JPEG or PNG photo.

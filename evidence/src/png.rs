@@ -5,7 +5,7 @@
 
 use crate::error::EvidenceError;
 use crate::exif::tiff_has_gps;
-use crate::photo::{EXIF, Removal, XMP, contains, xmp_has_gps};
+use crate::removal::{EXIF, Removal, XMP, contains, xmp_has_gps};
 
 /// The PNG file signature.
 pub(crate) const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];

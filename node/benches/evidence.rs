@@ -9,8 +9,8 @@ use std::time::Instant;
 use contracts::primitives::ClaimId;
 use contracts::{AccountId, Timestamp};
 use evidence::Bundle;
-use node::evidence_store;
-use node::storage::Storage;
+use node::offchain::evidence as evidence_store;
+use node::store::Storage;
 use rand_core::OsRng;
 
 const RECORDS: usize = 64;

@@ -10,10 +10,10 @@ use contracts::tx::{Action, Transfer, Tx};
 use contracts::{Amount, ChainId, CommitCert, Nonce, SignedTx, Timestamp};
 use ed25519_dalek::SigningKey;
 use genesis::{Genesis, GenesisAccount, GenesisValidator};
-use node::app::ConsensusApp;
+use node::ledger::ConsensusApp;
 use node::ledger::Ledger;
-use node::mempool::Limits;
-use node::storage::Storage;
+use node::ledger::Limits;
+use node::store::Storage;
 
 const ACCOUNTS: usize = 2_000;
 const BLOCKS: usize = 10;

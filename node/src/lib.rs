@@ -1,22 +1,18 @@
 //! Heitje validator node: block production behind a consensus port, RocksDB storage, a bounded
 //! mempool, the off-chain evidence and document stores, and the HTTP API.
+//!
+//! Rooms: `ledger` (the ledger, its thread and handle, the mempool, the consensus glue),
+//! `store` (RocksDB, one file per group of column families), `offchain` (evidence, registry
+//! and audit log kept beside the chain), `api` (the HTTP router and one file per resource),
+//! `network` (gossip between validators), `config` and `devnet`. This file starts them.
 
-pub mod app;
-pub mod bft;
-pub mod chain_check;
+pub mod api;
 pub mod config;
-pub mod engine;
-pub mod evidence_api;
-pub mod evidence_store;
-pub mod http;
+pub mod devnet;
 pub mod ledger;
-pub mod mempool;
-pub mod reconciliation;
-pub mod shop;
-pub mod shop_api;
-pub mod storage;
-pub mod task_api;
-pub mod txgossip;
+pub mod network;
+pub mod offchain;
+pub mod store;
 
 use std::path::Path;
 use std::time::Duration;
@@ -26,10 +22,8 @@ use ed25519_dalek::SigningKey;
 use genesis::Genesis;
 
 use crate::config::Config;
-use crate::engine::Engine;
-use crate::ledger::Ledger;
-use crate::mempool::Limits;
-use crate::storage::Storage;
+use crate::ledger::{Engine, Ledger, LedgerHost, Limits};
+use crate::store::Storage;
 
 /// Reads a validator secret key file: 64 hex characters.
 pub fn load_validator_key(path: &Path) -> anyhow::Result<SigningKey> {
@@ -113,12 +107,12 @@ async fn run_consensus(
     config: Config,
     key: SigningKey,
     chain_id: contracts::ChainId,
-    handle: engine::Handle,
+    handle: ledger::Handle,
     mut stop: tokio::sync::watch::Receiver<bool>,
     progress: tokio::sync::watch::Sender<consensus::Progress>,
 ) -> anyhow::Result<()> {
     let guard = consensus::SignGuard::open(&config.sign_state_path(), chain_id.as_str())?;
-    let host = std::sync::Arc::new(bft::LedgerHost::new(handle.clone(), config.block.max_txs));
+    let host = std::sync::Arc::new(LedgerHost::new(handle.clone(), config.block.max_txs));
     let next_height =
         || async { handle.call(|l| l.head().height.0.saturating_add(1)).await.map_err(|e| anyhow::anyhow!(e)) };
     loop {
@@ -188,17 +182,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("binding the API to {}", config.api.listen))?;
     tracing::info!(listen = %config.api.listen, "API listening");
     let validators = engine.handle.call(|l| l.validator_keys().iter().map(|k| k.0).collect::<Vec<_>>()).await?;
-    let gossip_settings = txgossip::Settings {
+    let gossip_settings = network::Settings {
         secret: key_secret,
         listen: config.p2p.gossip_listen.clone(),
         peers: config.p2p.gossip_peers.clone(),
         validators,
         topic: format!("heitje/{chain_id}/txs/v1"),
     };
-    let (outbox, gossip) = txgossip::start(gossip_settings, engine.handle.clone()).await?;
+    let (outbox, gossip) = network::start(gossip_settings, engine.handle.clone()).await?;
     tracing::info!(gossip = %config.p2p.gossip_listen, peers = config.p2p.gossip_peers.len(), "transaction gossip started");
-    tokio::spawn(evidence_api::sweep(engine.handle.clone(), me));
-    let router = http::router(engine.handle.clone(), Some(outbox), me, progress);
+    tokio::spawn(offchain::evidence::sweep_task(engine.handle.clone(), me));
+    let router = api::router(engine.handle.clone(), Some(outbox), me, progress);
     let outcome = tokio::select! {
         served = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()) => {
             served.context("serving the API")

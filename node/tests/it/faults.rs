@@ -22,7 +22,7 @@ use contracts::tx::{Action, CouncilAction, MAX_TX_BYTES, Propose};
 use contracts::{Amount, ChainId, Hash, Nonce, SignedTx, Tx};
 use ed25519_dalek::SigningKey;
 use gossip::PeerId;
-use node::txgossip::{BATCH_TXS, MAX_MESSAGE};
+use node::network::{BATCH_TXS, MAX_MESSAGE};
 use rand_core::{OsRng, RngCore};
 use serde_json::Value;
 
@@ -110,7 +110,7 @@ fn submit(api: &str, tx: &SignedTx) -> (u16, Value) {
     post(&format!("{api}/v1/tx"), body.as_bytes())
 }
 
-/// A gossip message as `node::txgossip` sends it: the kind (1: transactions), a count, then
+/// A gossip message as `node::network` sends it: the kind (1: transactions), a count, then
 /// each transaction's bytes.
 fn batch(txs: &[&SignedTx]) -> Vec<u8> {
     let mut message = vec![1];

@@ -6,8 +6,8 @@ use contracts::state::{Account, Key, Params};
 use contracts::{Amount, ChainId, Nonce, Role, Timestamp};
 use genesis::{Genesis, GenesisAccount, GenesisValidator};
 use node::ledger::Ledger;
-use node::mempool::Limits;
-use node::storage::Storage;
+use node::ledger::Limits;
+use node::store::Storage;
 
 fn genesis(chain: &str) -> Genesis {
     let key = |n: u8| contracts::crypto::account_of(&ed25519_dalek::SigningKey::from_bytes(&[n; 32]));
@@ -79,7 +79,7 @@ fn r_sto_2_a_database_of_another_genesis_is_refused() {
 #[test]
 fn the_audit_log_detects_a_changed_a_dropped_and_a_reordered_entry() {
     use contracts::AccountId;
-    use node::shop::{audit, verify_audit};
+    use node::offchain::audit::{audit, verify_audit};
     let dir = tempfile::tempdir().expect("temp dir");
     let ledger =
         Ledger::open(Storage::open(dir.path()).expect("open"), genesis("heerlen-audit"), LIMITS).expect("ledger");

@@ -25,28 +25,30 @@
 //! R-EVI-3 access: a record is read only by the verifiers drawn for the claim that references
 //! it, the officer who posted its task (each still holding their role), and its owner. Every
 //! read is appended to the hash-chained audit log before the answer is sent.
+//!
+//! The decisions themselves (who reads, whether erasure is allowed, whether retention ran out)
+//! are pure and live in `evidence::policy`; this module feeds them the committed state and
+//! carries them out on the store.
+
+use std::time::Duration;
 
 use api::evidence::{AuditWhat, ErasureReason, Purpose};
 use api::staff::SignedRead;
 use contracts::codec::{Decode, DecodeError, Encode, Reader};
 use contracts::primitives::ClaimId;
-use contracts::state::{Claim, ClaimStatus};
 use contracts::{AccountId, ChainId, Hash, Role, Timestamp};
+use evidence::policy::{self, Access, Needed, StaffRoles, UploadDenied};
+pub use evidence::policy::{MAX_RECORDS_PER_CLAIM, MAX_RETENTION_MS};
 use evidence::{RecordKey, Sealed};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::ledger::Ledger;
-use crate::storage::{Storage, StoreError};
+use crate::ledger::{Handle, Ledger, wall_clock_ms};
+use crate::store::{Storage, StoreError};
 
 /// Largest sealed record: the photos, note and framing of a full bundle, the header, the nonce
 /// and the tag.
 pub const MAX_SEALED_BYTES: usize = evidence::MAX_PHOTO_BYTES + 128 * 1024;
-/// Live records one claim may hold at a time, so that a resident cannot fill every
-/// validator's disk by uploading again and again.
-pub const MAX_RECORDS_PER_CLAIM: usize = 4;
-/// R-PRIV-3: at most this far ahead of now.
-pub const MAX_RETENTION_MS: u64 = 730 * 86_400_000;
 /// Version byte of the header bytes in `evidence_meta`.
 const META_VERSION: u8 = 1;
 
@@ -368,85 +370,56 @@ pub enum Refusal {
     Store(#[from] StoreError),
 }
 
-/// The status word of the API (`in_objection_window`).
-pub fn status_name(status: ClaimStatus) -> &'static str {
-    match status {
-        ClaimStatus::Claimed => "claimed",
-        ClaimStatus::Submitted => "submitted",
-        ClaimStatus::InObjectionWindow => "in_objection_window",
-        ClaimStatus::Rejected => "rejected",
-        ClaimStatus::Cancelled => "cancelled",
-        ClaimStatus::UnderReview => "under_review",
-        ClaimStatus::Objected => "objected",
-        ClaimStatus::Rewarded => "rewarded",
-        ClaimStatus::Expired => "expired",
-    }
-}
-
-fn may_resubmit(claim: &Claim, now: Timestamp) -> bool {
-    claim.status == ClaimStatus::Rejected
-        && claim.submissions < 2
-        && claim.resubmit_until.is_some_and(|until| now < until)
-}
-
 /// Checks an upload by `signer` for `claim`: the signer is its worker, the claim takes evidence
 /// now (claimed, or rejected with a resubmission right), and it holds fewer than
 /// [`MAX_RECORDS_PER_CLAIM`] live records here.
 pub fn check_upload(l: &Ledger, signer: AccountId, claim_id: ClaimId) -> Result<(), Refusal> {
-    let claim = l.state().claim(claim_id).ok_or(Refusal::UnknownClaim(claim_id))?;
-    if claim.worker != signer {
-        return Err(Refusal::NotYourClaim { claim: claim_id, worker: claim.worker, signer });
-    }
-    if claim.status != ClaimStatus::Claimed && !may_resubmit(claim, l.head().time) {
-        return Err(Refusal::ClaimClosed { claim: claim_id, status: status_name(claim.status) });
-    }
+    policy::check_upload(signer, l.state().claim(claim_id), l.head().time).map_err(|denied| match denied {
+        UploadDenied::UnknownClaim => Refusal::UnknownClaim(claim_id),
+        UploadDenied::NotYourClaim { worker } => Refusal::NotYourClaim { claim: claim_id, worker, signer },
+        UploadDenied::ClaimClosed { status } => Refusal::ClaimClosed { claim: claim_id, status },
+    })?;
     let held = live(l.storage())?.iter().filter(|meta| meta.claim == claim_id).count();
-    if held >= MAX_RECORDS_PER_CLAIM {
+    if !policy::has_room(held) {
         return Err(Refusal::TooManyRecords { claim: claim_id, held, max: MAX_RECORDS_PER_CLAIM });
     }
     Ok(())
 }
 
-/// R-EVI-3: why `reader` may read the record, or the refusal.
+/// R-EVI-3: why `reader` may read the record, or the refusal (the rule is
+/// [`evidence::policy::access`]).
 pub fn access(l: &Ledger, reader: AccountId, meta: &Meta) -> Result<Purpose, Refusal> {
-    if reader == meta.owner {
-        return Ok(Purpose::Owner);
+    let claim = l.state().claim(meta.claim);
+    let poster = claim.and_then(|claim| l.state().task(claim.task)).map(|task| task.poster);
+    let roles =
+        StaffRoles { verifier: l.has_role(&reader, Role::Verifier), officer: l.has_role(&reader, Role::Officer) };
+    let record = policy::Record { commitment: meta.commitment, owner: meta.owner, claim, poster };
+    match policy::access(reader, roles, record) {
+        Some(Access::Owner) => Ok(Purpose::Owner),
+        Some(Access::Review) => Ok(Purpose::Review),
+        None => Err(Refusal::Forbidden { reader, claim: meta.claim }),
     }
-    let has = |role: Role| crate::shop::has_role(l, &reader, role);
-    let staff =
-        l.state().claim(meta.claim).filter(|claim| claim.evidence == Some(meta.commitment)).is_some_and(|claim| {
-            let drawn = claim.reviewers.contains(&reader) && has(Role::Verifier);
-            let poster = l.state().task(claim.task).is_some_and(|task| task.poster == reader) && has(Role::Officer);
-            drawn || poster
-        });
-    if staff { Ok(Purpose::Review) } else { Err(Refusal::Forbidden { reader, claim: meta.claim }) }
 }
 
-/// R-EVI-2: whether the owner may have the record erased now, judged on this node's state.
+/// R-EVI-2: whether the owner may have the record erased now, judged on this node's state (the
+/// rule is [`evidence::policy::check_erasure`]).
 pub fn check_erasure(l: &Ledger, commitment: &Hash, claim_id: ClaimId) -> Result<(), Refusal> {
-    let Some(claim) = l.state().claim(claim_id) else { return Ok(()) };
-    if claim.evidence != Some(*commitment) {
-        return Ok(()); // never submitted on chain, or superseded by a resubmission
-    }
-    let now = l.head().time;
-    let needed = match claim.status {
-        ClaimStatus::Rewarded | ClaimStatus::Expired | ClaimStatus::Cancelled | ClaimStatus::Claimed => return Ok(()),
-        ClaimStatus::Rejected if !may_resubmit(claim, now) => return Ok(()),
-        ClaimStatus::Rejected => format!(
-            "claim {claim_id} was rejected and may be resubmitted until {}; the verifiers compare a resubmission \
-             with it",
-            api::evidence::utc_date(claim.resubmit_until.unwrap_or(now))
-        ),
-        ClaimStatus::Submitted | ClaimStatus::UnderReview => {
-            format!("claim {claim_id} is under review and the drawn verifiers need it")
-        }
-        ClaimStatus::InObjectionWindow => format!(
-            "claim {claim_id} is in its objection window until {}; an objection is decided on this evidence",
-            api::evidence::utc_date(claim.window_closes.unwrap_or(now))
-        ),
-        ClaimStatus::Objected => format!("an objection to claim {claim_id} awaits the officer's decision"),
-    };
-    Err(Refusal::StillNeeded(needed))
+    let date = api::evidence::utc_date;
+    policy::check_erasure(commitment, l.state().claim(claim_id), l.head().time).map_err(|needed| {
+        Refusal::StillNeeded(match needed {
+            Needed::Resubmittable { until } => format!(
+                "claim {claim_id} was rejected and may be resubmitted until {}; the verifiers compare a \
+                 resubmission with it",
+                date(until)
+            ),
+            Needed::UnderReview => format!("claim {claim_id} is under review and the drawn verifiers need it"),
+            Needed::ObjectionWindow { closes } => format!(
+                "claim {claim_id} is in its objection window until {}; an objection is decided on this evidence",
+                date(closes)
+            ),
+            Needed::Objected => format!("an objection to claim {claim_id} awaits the officer's decision"),
+        })
+    })
 }
 
 /// Appends an evidence entry to the audit log (synced before the caller answers).
@@ -457,7 +430,7 @@ pub fn audit(
     owner: AccountId,
     what: &AuditWhat,
 ) -> Result<(), StoreError> {
-    crate::shop::audit(l, time, actor, owner, &what.to_string())
+    super::audit::audit(l, time, actor, owner, &what.to_string())
 }
 
 /// Erases a record on the owner's verified request: checks ownership and R-EVI-2, erases, and
@@ -522,13 +495,7 @@ pub fn sweep(l: &Ledger, node: AccountId, now: Timestamp) -> Result<Vec<Hash>, S
     let block_time = l.head().time;
     let mut erased = Vec::new();
     for meta in live(l.storage())? {
-        let on_chain = l
-            .state()
-            .claim(meta.claim)
-            .filter(|claim| claim.evidence == Some(meta.commitment))
-            .and_then(|claim| claim.retain_until);
-        let due = on_chain.map_or(meta.retain_until, |chain| chain.min(meta.retain_until));
-        if due > block_time {
+        if !policy::retention_over(&meta.commitment, meta.retain_until, l.state().claim(meta.claim), block_time) {
             continue;
         }
         if let Erasure::Erased(_) = erase(l.storage(), &meta.commitment, block_time, ErasureReason::Retention, None)? {
@@ -553,10 +520,30 @@ pub fn accept_replica(l: &Ledger, sealed: &Sealed, key: &RecordKey) -> Result<St
         }
         Some(_) => {}
     }
-    if header.retain_until <= l.head().time || header.retain_until > header.sealed_at.plus_ms(MAX_RETENTION_MS) {
+    if !policy::replica_in_retention(header.sealed_at, header.retain_until, l.head().time) {
         return Err(Refusal::OutOfRetention(header.claim));
     }
     Ok(store(l.storage(), sealed, key)?)
+}
+
+/// How often the retention sweep runs (also once at start).
+pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+
+/// R-EVI-1: erases every record past its retention date by the head's block time, at start and
+/// every [`SWEEP_INTERVAL`]. `node` is this validator, named as the actor in the audit log.
+pub async fn sweep_task(handle: Handle, node: AccountId) {
+    let mut tick = tokio::time::interval(SWEEP_INTERVAL);
+    loop {
+        tick.tick().await;
+        match handle.call_patient(move |l| sweep(l, node, wall_clock_ms())).await {
+            Ok(Ok(erased)) if !erased.is_empty() => {
+                tracing::info!(records = erased.len(), "evidence past its retention date erased");
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(err)) => tracing::error!(%err, "the evidence retention sweep failed; it runs again"),
+            Err(_) => return,
+        }
+    }
 }
 
 #[cfg(test)]

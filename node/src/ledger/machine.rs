@@ -1,6 +1,6 @@
 //! The ledger: committed state, storage, mempool and the waiters on transactions. It
 //! implements the consensus port and answers the API's reads. One thread owns it (see
-//! `engine.rs`); everyone else reaches it through a [`crate::engine::Handle`].
+//! `task.rs`); everyone else reaches it through a [`super::Handle`].
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -15,9 +15,9 @@ use genesis::Genesis;
 use thiserror::Error;
 use tokio::sync::{oneshot, watch};
 
-use crate::app::{CommitError, ConsensusApp, Validity};
-use crate::mempool::{AdmitError, Limits, Mempool};
-use crate::storage::{Storage, StoreError};
+use super::mempool::{AdmitError, Limits, Mempool};
+use super::port::{CommitError, ConsensusApp, Validity};
+use crate::store::{Storage, StoreError};
 
 /// Why a submitted transaction was not admitted. Nothing changed.
 #[derive(Debug, Error)]
@@ -144,7 +144,7 @@ impl Ledger {
             waiters: BTreeMap::new(),
             heads,
         };
-        crate::reconciliation::record(ledger.storage(), ledger.head().height, &supply)?;
+        super::reconciliation::record(ledger.storage(), ledger.head().height, &supply)?;
         Ok(ledger)
     }
 
@@ -266,6 +266,11 @@ impl Ledger {
         self.state.validators().map(contracts::state::ValidatorSchedule::all_keys).unwrap_or_default()
     }
 
+    /// Whether `account` holds `role` in the committed state.
+    pub fn has_role(&self, account: &AccountId, role: contracts::Role) -> bool {
+        self.state.account(account).is_some_and(|a| a.roles.has(role))
+    }
+
     /// The validator schedule at the head.
     pub fn validator_schedule(&self) -> Option<&contracts::state::ValidatorSchedule> {
         self.state.validators()
@@ -354,7 +359,7 @@ impl ConsensusApp for Ledger {
         }
         // The report per height is derived data: a crash before this write leaves a gap the
         // report names, never a wrong figure.
-        if let Err(err) = crate::reconciliation::record(self.storage(), self.head().height, &supply) {
+        if let Err(err) = super::reconciliation::record(self.storage(), self.head().height, &supply) {
             tracing::warn!(%err, height = %block.header.height, "could not record the reconciliation");
         }
         self.heads.send_replace(block.header.height);

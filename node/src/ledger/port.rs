@@ -1,13 +1,13 @@
 //! The consensus port: everything a block-production engine needs from the ledger.
 //!
 //! The BFT engine (Malachite) drives it from the `consensus` crate, through the `Host` port
-//! that `bft.rs` implements over the ledger thread; no engine type crosses this boundary, and
+//! that `host.rs` implements over the ledger thread; no engine type crosses this boundary, and
 //! the ledger, mempool and storage never name one.
 
 use contracts::{AccountId, Block, CommitCert, Height};
 use thiserror::Error;
 
-use crate::storage::StoreError;
+use crate::store::StoreError;
 
 /// Whether a proposed block may be voted for.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,8 +10,8 @@ use consensus::{Host, HostError, Misbehavior, MisbehaviorKind, Undecided};
 use contracts::codec::{Decode, Encode, Reader};
 use contracts::{AccountId, Block, CommitCert, Height};
 
-use crate::app::{ConsensusApp, Validity};
-use crate::engine::{Handle, Unavailable};
+use super::handle::{Handle, Unavailable};
+use super::port::{ConsensusApp, Validity};
 
 /// The ledger as consensus sees it.
 #[derive(Debug, Clone)]

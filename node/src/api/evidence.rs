@@ -4,7 +4,8 @@
 //!
 //! Every request is signed with the staff-read scheme (`api::staff::SignedRead`); an upload's
 //! signed query carries the hash of its body. The rules (who reads, when erasure is allowed,
-//! the retention sweep by block time) are in [`crate::evidence_store`]; the request and answer
+//! the retention sweep by block time) are in `evidence::policy`, applied by
+//! [`crate::offchain::evidence`]; the request and answer
 //! types in `api::evidence`.
 //!
 //! | method | path | answer |
@@ -14,56 +15,29 @@
 //! | DELETE | `/v1/evidence/{commitment}` | 200 `Erased`; 401; 403 `not_owner`; 404; 409 `still_needed` |
 //! | GET | `/v1/evidence?owner=ADDR` | 200 `OwnerListing`; 401; 403 `not_owner` |
 
-use std::time::Duration;
-
 use api::evidence::{
     AuditWhat, EvidenceView, ListQuery, OwnerListing, PhotoInfo, RecordRead, RecordView, UploadQuery, Uploaded,
     content_hash,
 };
-use api::staff::SignedRead;
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use contracts::primitives::ClaimId;
-use contracts::{AccountId, Hash, Timestamp};
+use contracts::{Hash, Timestamp};
 use evidence::{Bundle, Summary};
 use rand_core::OsRng;
 
-use crate::engine::Handle;
-use crate::evidence_store::{self, EraseNotice, Erasure, MAX_RETENTION_MS, Meta, Record, Refusal, Tombstone};
-use crate::http::{ApiError, ApiResult, AppState, body_error, parse_address, query_error};
-use crate::ledger::wall_clock_ms;
-use crate::storage::StoreError;
-
-/// How often the retention sweep runs (also once at start).
-pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
-
-/// The routes of this module, merged into the API router.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/evidence", post(upload).layer(DefaultBodyLimit::max(api::MAX_UPLOAD)).get(list))
-        .route("/v1/evidence/{commitment}", get(read).delete(erase))
-}
-
-impl From<Refusal> for ApiError {
-    fn from(refusal: Refusal) -> Self {
-        let message = refusal.to_string();
-        match refusal {
-            Refusal::UnknownClaim(_) => Self::not_found("unknown_claim", message),
-            Refusal::NotYourClaim { .. } => Self::new(StatusCode::FORBIDDEN, "not_your_claim", message),
-            Refusal::ClaimClosed { .. } => Self::new(StatusCode::CONFLICT, "claim_not_open", message),
-            Refusal::TooManyRecords { .. } => Self::new(StatusCode::CONFLICT, "too_many_records", message),
-            Refusal::Forbidden { .. } => Self::new(StatusCode::FORBIDDEN, "forbidden", message),
-            Refusal::NotOwner(_) => Self::new(StatusCode::FORBIDDEN, "not_owner", message),
-            Refusal::StillNeeded(_) => Self::new(StatusCode::CONFLICT, "still_needed", message),
-            Refusal::BadNotice(_) | Refusal::OutOfRetention(_) => Self::bad_request("bad_replica", message),
-            Refusal::Store(err) => err.into(),
-        }
-    }
-}
+use super::auth::SignedRequest;
+use super::error::{ApiError, ApiResult, body_error, parse_address, query_error};
+use super::state::AppState;
+use crate::ledger::{Handle, wall_clock_ms};
+use crate::offchain::audit;
+use crate::offchain::evidence::{
+    self as store, EraseNotice, Erasure, MAX_RETENTION_MS, Meta, Record, Refusal, Tombstone,
+};
+use crate::store::StoreError;
 
 fn parse_commitment(text: &str) -> Result<Hash, ApiError> {
     Hash::from_hex(text).map_err(|e| ApiError::bad_request("bad_hash", format!("commitment {text:?}: {e}")))
@@ -88,33 +62,14 @@ fn unknown(commitment: &Hash) -> ApiError {
     ApiError::not_found("unknown_evidence", format!("this node holds no evidence with commitment {commitment}"))
 }
 
-/// Checks the request's signature (method, path with query, time against this node's clock).
-async fn signed(handle: &Handle, headers: &HeaderMap, method: &Method, uri: &Uri) -> Result<SignedRead, ApiError> {
-    let unauthorized = |m: String| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m);
-    let value =
-        headers.get(header::AUTHORIZATION).ok_or_else(|| unauthorized(api::staff::AuthError::Missing.to_string()))?;
-    let value = value.to_str().map_err(|_| unauthorized("the Authorization header is not ASCII".into()))?;
-    let read = SignedRead::parse(value).map_err(|e| unauthorized(e.to_string()))?;
-    let chain = handle.call(|l| l.head().chain_id.clone()).await?;
-    read.verify(&chain, method.as_str(), &path_and_query(uri), wall_clock_ms())
-        .map_err(|e| unauthorized(e.to_string()))?;
-    Ok(read)
-}
-
-fn path_and_query(uri: &Uri) -> String {
-    uri.path_and_query().map_or(uri.path(), |p| p.as_str()).to_owned()
-}
-
-async fn upload(
+pub(super) async fn upload(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    method: Method,
-    uri: Uri,
+    signed: SignedRequest,
     query: Result<Query<UploadQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
     let body = body.map_err(|r| body_error(r, api::MAX_UPLOAD))?;
-    let owner = signed(&state.handle, &headers, &method, &uri).await?.reader;
+    let owner = signed.verify(&state.handle).await?.reader;
     let query = query.map_err(query_error)?.0;
     if Hash::from_hex(&query.content).ok() != Some(content_hash(&body)) {
         return Err(ApiError::bad_request(
@@ -125,7 +80,7 @@ async fn upload(
     let claim = ClaimId(query.claim);
     let now = wall_clock_ms();
     let retain_until = Timestamp(query.retain_until);
-    if retain_until <= now || retain_until > now.plus_ms(MAX_RETENTION_MS) {
+    if !evidence::policy::retention_allowed(retain_until, now) {
         return Err(ApiError::bad_request(
             "bad_retention",
             format!(
@@ -136,7 +91,7 @@ async fn upload(
             ),
         ));
     }
-    state.handle.call(move |l| evidence_store::check_upload(l, owner, claim)).await??;
+    state.handle.call(move |l| store::check_upload(l, owner, claim)).await??;
     let size = body.len();
     // Parsing strips every photo again (defence in depth) before the bundle is sealed; the
     // plaintext stays in memory.
@@ -149,7 +104,7 @@ async fn upload(
     let (sealed, key) = sealing.await.map_err(|_| internal("sealing the evidence"))??;
     let (sealed_bytes, key_bytes) = (sealed.to_bytes(), key.to_bytes());
     let commitment = sealed.header.commitment;
-    state.handle.call(move |l| evidence_store::store(l.storage(), &sealed, &key)).await??;
+    state.handle.call(move |l| store::store(l.storage(), &sealed, &key)).await??;
     if let Some(outbox) = &state.outbox {
         outbox.push_evidence(&sealed_bytes, &key_bytes);
     }
@@ -158,29 +113,27 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(uploaded)))
 }
 
-async fn read(
+pub(super) async fn read(
     State(handle): State<Handle>,
     Path(commitment): Path<String>,
-    headers: HeaderMap,
-    method: Method,
-    uri: Uri,
+    signed: SignedRequest,
 ) -> ApiResult<EvidenceView<Bundle>> {
     let commitment = parse_commitment(&commitment)?;
-    let reader = signed(&handle, &headers, &method, &uri).await?.reader;
+    let reader = signed.verify(&handle).await?.reader;
     let found = handle
         .call(move |l| -> Result<_, ApiError> {
             let storage = l.storage();
-            let Some(meta) = evidence_store::meta(storage, &commitment)? else {
-                return match evidence_store::tombstone(storage, &commitment)? {
+            let Some(meta) = store::meta(storage, &commitment)? else {
+                return match store::tombstone(storage, &commitment)? {
                     Some(tombstone) => Err(gone(&commitment, &tombstone)),
                     None => Err(unknown(&commitment)),
                 };
             };
-            let purpose = evidence_store::access(l, reader, &meta)?;
+            let purpose = store::access(l, reader, &meta)?;
             // R-EVI-3: the read is in the audit log (synced) before anything is answered.
             let what = AuditWhat::read(commitment, meta.claim, purpose);
-            evidence_store::audit(l, wall_clock_ms(), reader, meta.owner, &what)?;
-            match evidence_store::lookup(storage, &commitment)? {
+            store::audit(l, wall_clock_ms(), reader, meta.owner, &what)?;
+            match store::lookup(storage, &commitment)? {
                 Record::Live(sealed, key) => Ok((meta, purpose, sealed, key)),
                 Record::Erased(tombstone) => Err(gone(&commitment, &tombstone)),
                 Record::Unknown => Err(unknown(&commitment)),
@@ -206,17 +159,15 @@ async fn read(
     }))
 }
 
-async fn erase(
+pub(super) async fn erase(
     State(state): State<AppState>,
     Path(commitment): Path<String>,
-    headers: HeaderMap,
-    method: Method,
-    uri: Uri,
+    signed: SignedRequest,
 ) -> ApiResult<api::evidence::Erased> {
     let commitment = parse_commitment(&commitment)?;
-    let read = signed(&state.handle, &headers, &method, &uri).await?;
+    let read = signed.verify(&state.handle).await?;
     // Other validators check the same signature over the canonical path.
-    if path_and_query(&uri) != EraseNotice::path(&commitment) {
+    if signed.path() != EraseNotice::path(&commitment) {
         return Err(ApiError::bad_request(
             "bad_path",
             format!("sign and send exactly DELETE {} (lower-case hex, no query)", EraseNotice::path(&commitment)),
@@ -227,9 +178,9 @@ async fn erase(
     let outcome = state
         .handle
         .call(move |l| -> Result<_, Refusal> {
-            let Some(meta) = evidence_store::meta(l.storage(), &commitment)? else {
+            let Some(meta) = store::meta(l.storage(), &commitment)? else {
                 return Ok((
-                    evidence_store::erase(
+                    store::erase(
                         l.storage(),
                         &commitment,
                         signed_at,
@@ -240,7 +191,7 @@ async fn erase(
                 ));
             };
             let notice = EraseNotice { commitment, claim: meta.claim, authorization };
-            let erased = evidence_store::erase_on_request(l, signer, signed_at, notice.clone(), wall_clock_ms())?;
+            let erased = store::erase_on_request(l, signer, signed_at, notice.clone(), wall_clock_ms())?;
             Ok((erased, Some(notice)))
         })
         .await??;
@@ -270,15 +221,13 @@ async fn erase(
     }
 }
 
-async fn list(
+pub(super) async fn list(
     State(handle): State<Handle>,
     query: Result<Query<ListQuery>, QueryRejection>,
-    headers: HeaderMap,
-    method: Method,
-    uri: Uri,
+    signed: SignedRequest,
 ) -> ApiResult<OwnerListing> {
     let owner = parse_address(&query.map_err(query_error)?.owner)?;
-    let reader = signed(&handle, &headers, &method, &uri).await?.reader;
+    let reader = signed.verify(&handle).await?.reader;
     if reader != owner {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -291,11 +240,11 @@ async fn list(
         .call(move |l| -> Result<Loaded, StoreError> {
             let storage = l.storage();
             let mut live = Vec::new();
-            for meta in evidence_store::live(storage)?.into_iter().filter(|m| m.owner == owner) {
-                live.push((meta, Some(evidence_store::lookup(storage, &meta.commitment)?)));
+            for meta in store::live(storage)?.into_iter().filter(|m| m.owner == owner) {
+                live.push((meta, Some(store::lookup(storage, &meta.commitment)?)));
             }
-            let erased = evidence_store::tombstones(storage)?.into_iter().filter(|(_, t)| t.owner == owner).collect();
-            let entries = crate::shop::audit_entries(l, Some(owner), usize::MAX)?;
+            let erased = store::tombstones(storage)?.into_iter().filter(|(_, t)| t.owner == owner).collect();
+            let entries = audit::audit_entries(l, Some(owner), usize::MAX)?;
             Ok((live, erased, entries))
         })
         .await??;
@@ -367,21 +316,4 @@ async fn list(
     }));
     records.sort_by_key(|r| (r.sealed_at, r.commitment));
     Ok(Json(OwnerListing { owner, records }))
-}
-
-/// R-EVI-1: erases every record past its retention date by the head's block time, at start and
-/// every [`SWEEP_INTERVAL`]. `node` is this validator, named as the actor in the audit log.
-pub async fn sweep(handle: Handle, node: AccountId) {
-    let mut tick = tokio::time::interval(SWEEP_INTERVAL);
-    loop {
-        tick.tick().await;
-        match handle.call_patient(move |l| evidence_store::sweep(l, node, wall_clock_ms())).await {
-            Ok(Ok(erased)) if !erased.is_empty() => {
-                tracing::info!(records = erased.len(), "evidence past its retention date erased");
-            }
-            Ok(Ok(_)) => {}
-            Ok(Err(err)) => tracing::error!(%err, "the evidence retention sweep failed; it runs again"),
-            Err(_) => return,
-        }
-    }
 }

@@ -1,12 +1,12 @@
 //! The reconciliation report (R-SUP-1): the supply figures at a height, recorded after every
-//! commit so that the report can be asked for any height later. Derived data, kept apart from
-//! the ledger and the shop views so that both use it without depending on each other.
+//! commit so that the report can be asked for any height later. Derived data: the ledger
+//! records it, the API reads it; it takes the storage and the state, not the ledger.
 
 use api::ReconciliationView;
-use contracts::state::Supply;
+use contracts::state::{State, Supply};
 use contracts::{Amount, Height};
 
-use crate::storage::{Storage, StoreError};
+use crate::store::{Storage, StoreError};
 
 /// The reconciliation figures from the supply `s` at `height`.
 pub fn view(s: &Supply, height: Height) -> ReconciliationView {
@@ -29,4 +29,24 @@ pub fn record(storage: &Storage, height: Height, s: &Supply) -> Result<(), Store
     let report = view(s, height);
     let bytes = serde_json::to_vec(&report).map_err(|e| StoreError::Corrupt(format!("reconciliation: {e}")))?;
     storage.put_supply(report.height, &bytes)
+}
+
+/// The reconciliation recorded at `height`, or at the head `head` (whose state is `state`) when
+/// `None`.
+pub fn at(
+    storage: &Storage,
+    state: &State,
+    head: Height,
+    height: Option<Height>,
+) -> Result<Option<ReconciliationView>, StoreError> {
+    match height {
+        None => Ok(Some(view(&state.supply(), head))),
+        Some(h) if h == head => Ok(Some(view(&state.supply(), head))),
+        Some(h) => match storage.supply(h)? {
+            None => Ok(None),
+            Some(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt(format!("reconciliation at {h}: {e}"))),
+        },
+    }
 }

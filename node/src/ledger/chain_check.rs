@@ -12,8 +12,8 @@ use api::ChainCheck;
 use contracts::block::validate_block;
 use contracts::{BlockHeader, Height, State};
 
-use crate::engine::Handle;
-use crate::ledger::verify_all;
+use super::handle::{Handle, Unavailable};
+use super::machine::verify_all;
 
 /// Blocks replayed per call on the ledger task.
 pub const CHUNK: u64 = 200;
@@ -37,7 +37,7 @@ fn fail(replay: &Replay, error: String) -> ChainCheck {
 }
 
 /// Replays the chain up to the head at the time of the call.
-pub async fn verify_chain(handle: &Handle) -> Result<ChainCheck, crate::engine::Unavailable> {
+pub async fn verify_chain(handle: &Handle) -> Result<ChainCheck, Unavailable> {
     let start = handle
         .call(|l| {
             let state = l.genesis().initial_state().map_err(|e| e.to_string())?;

@@ -1,0 +1,111 @@
+//! Payments to shops: one by its reference (with a long poll for the counter) and a merchant's
+//! statement over a time window.
+
+use std::time::Duration;
+
+use api::{PaymentQuery, PaymentView, StatementQuery};
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use contracts::primitives::PaymentRef;
+use contracts::{AccountId, Action, Height, Timestamp};
+
+use super::error::{ApiError, ApiResult, parse_address, query_error};
+use crate::ledger::{Handle, Ledger};
+use crate::store::StoreError;
+
+fn parse_reference(text: &str) -> Result<PaymentRef, ApiError> {
+    PaymentRef::new(text).map_err(|e| ApiError::bad_request("bad_reference", e.to_string()))
+}
+
+/// A paid request of `merchant` under `reference`, with the transaction that paid it.
+fn find_payment(l: &Ledger, merchant: &AccountId, reference: &PaymentRef) -> Result<Option<PaymentView>, StoreError> {
+    let Some(record) = l.state().payment(merchant, reference) else { return Ok(None) };
+    let block = l
+        .storage()
+        .block(record.height)?
+        .ok_or_else(|| StoreError::Corrupt(format!("block {} of a payment is missing", record.height)))?;
+    let tx = block
+        .txs
+        .iter()
+        .find(|tx| matches!(&tx.tx.action, Action::Pay(p) if p.merchant == *merchant && p.reference == *reference));
+    let tx = tx.ok_or_else(|| StoreError::Corrupt(format!("payment {reference} not in block {}", record.height)))?;
+    Ok(Some(PaymentView {
+        merchant: *merchant,
+        reference: reference.clone(),
+        payer: record.payer,
+        amount: record.amount,
+        till: record.till,
+        height: record.height,
+        time: record.time,
+        tx_id: tx.id(),
+        block_hash: block.hash(),
+    }))
+}
+
+/// A merchant's payments with block time in `[from, to)`, oldest first.
+fn payments_between(
+    l: &Ledger,
+    merchant: &AccountId,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<PaymentView>, StoreError> {
+    let mut refs: Vec<(Height, PaymentRef)> = l
+        .state()
+        .payments_of(merchant)
+        .filter(|(_, p)| p.time >= from && p.time < to)
+        .map(|(r, p)| (p.height, r.clone()))
+        .collect();
+    refs.sort();
+    let mut out = Vec::with_capacity(refs.len());
+    for (_, reference) in refs {
+        if let Some(view) = find_payment(l, merchant, &reference)? {
+            out.push(view);
+        }
+    }
+    Ok(out)
+}
+
+pub(super) async fn payment(
+    State(handle): State<Handle>,
+    Path((merchant, reference)): Path<(String, String)>,
+    query: Result<Query<PaymentQuery>, QueryRejection>,
+) -> ApiResult<PaymentView> {
+    let merchant = parse_address(&merchant)?;
+    let reference = parse_reference(&reference)?;
+    let wait = Duration::from_millis(query.map_err(query_error)?.wait_ms.unwrap_or(0).min(api::MAX_WAIT_MS));
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut heads = handle.call(|l| l.heads()).await?;
+    loop {
+        // Mark the current head seen before looking, so a block committed right after the look
+        // wakes the wait below.
+        heads.borrow_and_update();
+        let (m, r) = (merchant, reference.clone());
+        if let Some(view) = handle.call(move |l| find_payment(l, &m, &r)).await?? {
+            return Ok(Json(view));
+        }
+        match tokio::time::timeout_at(deadline, heads.changed()).await {
+            Ok(Ok(())) => continue,
+            Ok(Err(_)) | Err(_) => break,
+        }
+    }
+    Err(ApiError::not_found(
+        "not_paid",
+        format!("no final payment to {merchant} with reference {reference} (yet); ask again with ?wait_ms=N to wait"),
+    ))
+}
+
+pub(super) async fn statement(
+    State(handle): State<Handle>,
+    Path(merchant): Path<String>,
+    query: Result<Query<StatementQuery>, QueryRejection>,
+) -> ApiResult<Vec<PaymentView>> {
+    let merchant = parse_address(&merchant)?;
+    let query = query.map_err(query_error)?;
+    let from = Timestamp(query.from_ms.unwrap_or(0));
+    let to = Timestamp(query.to_ms.unwrap_or(u64::MAX));
+    if from > to {
+        return Err(ApiError::bad_request("bad_query", "from_ms is after to_ms"));
+    }
+    Ok(Json(handle.call(move |l| payments_between(l, &merchant, from, to)).await??))
+}

@@ -1,0 +1,29 @@
+//! What every handler shares: the ledger thread, the gossip outbox, this node's validator and
+//! where the node stands against the network.
+
+use axum::extract::FromRef;
+use consensus::Progress;
+use contracts::AccountId;
+use tokio::sync::watch;
+
+use crate::ledger::Handle;
+use crate::network::Outbox;
+
+/// What the handlers share: the ledger thread and the gossip outbox.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The ledger thread.
+    pub handle: Handle,
+    /// Admitted transactions go here to reach the other validators.
+    pub outbox: Option<Outbox>,
+    /// This node's validator.
+    pub validator: AccountId,
+    /// Where the node stands against the network (from consensus).
+    pub progress: watch::Receiver<Progress>,
+}
+
+impl FromRef<AppState> for Handle {
+    fn from_ref(state: &AppState) -> Self {
+        state.handle.clone()
+    }
+}

@@ -1,0 +1,53 @@
+//! The ledger thread: one OS thread owns the [`Ledger`] and runs the requests that arrive
+//! through its [`Handle`]s, one at a time.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use super::handle::{Handle, Job};
+use super::machine::Ledger;
+
+/// The running ledger thread.
+#[derive(Debug)]
+pub struct Engine {
+    /// Handle for callers.
+    pub handle: Handle,
+    thread: JoinHandle<Result<(), String>>,
+    stopping: Arc<AtomicBool>,
+}
+
+impl Engine {
+    /// Starts the ledger thread with a queue of `queue` requests.
+    pub fn start(mut ledger: Ledger, queue: usize) -> std::io::Result<Self> {
+        let (jobs, inbox) = mpsc::sync_channel::<Job>(queue);
+        let stopping = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stopping);
+        let thread = std::thread::Builder::new().name("ledger".into()).spawn(move || {
+            while let Ok(job) = inbox.recv() {
+                if flag.load(Ordering::Acquire) {
+                    break;
+                }
+                job(&mut ledger);
+            }
+            Ok(())
+        })?;
+        Ok(Self { handle: Handle::new(jobs), thread, stopping })
+    }
+
+    /// Stops the ledger thread after its current request, even while other tasks still hold
+    /// handles (their later calls get [`Unavailable::Stopped`]), and waits for it; the ledger
+    /// and its database close on that thread.
+    pub fn stop(self) -> Result<(), String> {
+        self.stopping.store(true, Ordering::Release);
+        self.handle.wake();
+        drop(self.handle);
+        self.thread.join().map_err(|_| "the ledger thread panicked".to_string())?
+    }
+
+    /// Whether the ledger thread has stopped.
+    pub fn is_finished(&self) -> bool {
+        self.thread.is_finished()
+    }
+}
