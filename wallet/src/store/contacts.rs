@@ -2,15 +2,15 @@
 //! wallet directory (local only; nothing of it goes to the node).
 
 use std::collections::BTreeMap;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use contracts::AccountId;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::atomic_file;
+use super::json_file::{self, Damage};
 
+const DAMAGE: Damage = Damage { what: "the address book ", advice: "fix or remove it (it only holds names)" };
 /// The file in the wallet directory.
 const FILE: &str = "contacts.json";
 /// Most contacts kept.
@@ -19,26 +19,9 @@ pub const MAX_CONTACTS: usize = 1000;
 /// Why the address book could not be read, changed or written.
 #[derive(Debug, Error)]
 pub enum Error {
-    /// The file is not an address book.
-    #[error("the address book {} is damaged; fix or remove it (it only holds names)", path.display())]
-    Damaged {
-        /// The file.
-        path: PathBuf,
-        /// What the JSON reader found.
-        #[source]
-        source: serde_json::Error,
-    },
-    /// Reading, creating or writing a file failed.
-    #[error("{action} {}", path.display())]
-    Io {
-        /// What was being done: `reading`, `creating`, `writing`.
-        action: &'static str,
-        /// The file or directory.
-        path: PathBuf,
-        /// The operating system's error.
-        #[source]
-        source: io::Error,
-    },
+    /// The file could not be read or written.
+    #[error(transparent)]
+    File(#[from] json_file::Error),
     /// A name outside the allowed characters or length.
     #[error("contact name {0:?} must be 1 to 32 of a-z, 0-9, '-' and '_'")]
     Name(String),
@@ -76,13 +59,7 @@ impl AddressBook {
     /// Reads the address book in `home`; a missing file is an empty book.
     pub fn open(home: &Path) -> Result<Self, Error> {
         let path = home.join(FILE);
-        let book = match std::fs::read(&path) {
-            Ok(bytes) => {
-                serde_json::from_slice(&bytes).map_err(|source| Error::Damaged { path: path.clone(), source })?
-            }
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Book { version: 1, ..Book::default() },
-            Err(source) => return Err(Error::Io { action: "reading", path, source }),
-        };
+        let book = json_file::read(&path, DAMAGE)?.unwrap_or(Book { version: 1, ..Book::default() });
         Ok(Self { path, book })
     }
 
@@ -116,18 +93,6 @@ impl AddressBook {
 
     /// Writes the book to its file, whole and synced.
     pub fn save(&self) -> Result<(), Error> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-                action: "creating",
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
-        let bytes = serde_json::to_vec_pretty(&self.book).map_err(io::Error::other);
-        bytes.and_then(|bytes| atomic_file::write(&self.path, &bytes)).map_err(|source| Error::Io {
-            action: "writing",
-            path: self.path.clone(),
-            source,
-        })
+        Ok(json_file::write(&self.path, &self.book)?)
     }
 }

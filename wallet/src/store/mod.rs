@@ -3,6 +3,7 @@
 
 pub(crate) mod atomic_file;
 pub mod contacts;
+pub mod json_file;
 pub mod keystore;
 pub mod nonces;
 pub mod pending;

@@ -5,7 +5,6 @@
 //! it sends anything, and removes it only when the outcome is final, so that a retry after a
 //! crash reuses the key and the ledger never burns twice.
 
-use std::io;
 use std::path::{Path, PathBuf};
 
 use contracts::primitives::IdempotencyKey;
@@ -13,37 +12,21 @@ use contracts::{AccountId, Amount};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::atomic_file;
+use super::json_file::{self, Damage};
 
+const DAMAGE: Damage = Damage {
+    what: "",
+    advice: "it holds the keys of unfinished redemptions. Check `heitje redemptions` before removing it",
+};
 /// The file in the wallet directory.
 const FILE: &str = "pending-redemptions.json";
 
 /// Why the file of pending redemptions could not be read or written.
 #[derive(Debug, Error)]
 pub enum Error {
-    /// The file is not a list of pending redemptions.
-    #[error(
-        "{} is damaged; it holds the keys of unfinished redemptions. Check `heitje redemptions` before removing it",
-        path.display()
-    )]
-    Damaged {
-        /// The file.
-        path: PathBuf,
-        /// What the JSON reader found.
-        #[source]
-        source: serde_json::Error,
-    },
-    /// Reading, creating or writing a file failed.
-    #[error("{action} {}", path.display())]
-    Io {
-        /// What was being done: `reading`, `creating`, `writing`.
-        action: &'static str,
-        /// The file or directory.
-        path: PathBuf,
-        /// The operating system's error.
-        #[source]
-        source: io::Error,
-    },
+    /// The file could not be read or written.
+    #[error(transparent)]
+    File(#[from] json_file::Error),
     /// A stored key that is not hex.
     #[error("a pending redemption key is not hex: {0}")]
     KeyHex(hex::FromHexError),
@@ -95,13 +78,7 @@ impl PendingRedemptions {
     }
 
     fn read(path: PathBuf) -> Result<Self, Error> {
-        let file = match std::fs::read(&path) {
-            Ok(bytes) => {
-                serde_json::from_slice(&bytes).map_err(|source| Error::Damaged { path: path.clone(), source })?
-            }
-            Err(err) if err.kind() == io::ErrorKind::NotFound => PendingFile { version: 1, pending: vec![] },
-            Err(source) => return Err(Error::Io { action: "reading", path, source }),
-        };
+        let file = json_file::read(&path, DAMAGE)?.unwrap_or(PendingFile { version: 1, pending: vec![] });
         Ok(Self { path, file })
     }
 
@@ -128,18 +105,6 @@ impl PendingRedemptions {
     }
 
     fn save(&self) -> Result<(), Error> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-                action: "creating",
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
-        let bytes = serde_json::to_vec_pretty(&self.file).map_err(io::Error::other);
-        bytes.and_then(|bytes| atomic_file::write(&self.path, &bytes)).map_err(|source| Error::Io {
-            action: "writing",
-            path: self.path.clone(),
-            source,
-        })
+        Ok(json_file::write(&self.path, &self.file)?)
     }
 }
