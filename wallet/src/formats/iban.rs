@@ -327,4 +327,25 @@ mod tests {
         assert!(matches!(bic("ABNANL2AX-X"), Err(BicError::Format(_))));
         assert!(matches!(bic("ÄBNANL2A"), Err(BicError::Format(_))));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #[test]
+            fn parsing_never_panics(text in "\\PC{0,40}") {
+                let _ = text.parse::<Iban>();
+                let _ = text.parse::<Bic>();
+            }
+
+            #[test]
+            fn accepted_ibans_read_back_from_their_paper_form(text in "[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}") {
+                if let Ok(parsed) = iban(&text) {
+                    prop_assert_eq!(iban(&parsed.to_string()), Ok(parsed));
+                }
+            }
+        }
+    }
 }

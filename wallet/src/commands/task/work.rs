@@ -222,4 +222,30 @@ mod tests {
         assert!(parse_location("91,5").is_err());
         assert!(parse_location("50.9").is_err());
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #[test]
+            fn locations_never_panic(text in "\\PC{0,40}") {
+                let _ = parse_location(&text);
+            }
+
+            #[test]
+            fn location_like_text_never_panics(text in "[-+0-9., ]{0,30}") {
+                let _ = parse_location(&text);
+            }
+
+            #[test]
+            fn degrees_with_six_decimals_read_back_exactly(micro in -180_000_000i32..=180_000_000) {
+                let sign = if micro < 0 { "-" } else { "" };
+                let abs = micro.unsigned_abs();
+                let text = format!("{sign}{}.{:06}", abs / 1_000_000, abs % 1_000_000);
+                prop_assert_eq!(microdegrees(&text), Some(micro));
+            }
+        }
+    }
 }

@@ -402,3 +402,17 @@ fn error_messages_say_how_to_fix() {
     let message = SettlementError::Created("x".to_owned()).to_string();
     assert!(message.contains("2026-11-23T10:15:00"), "{message}");
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn any_dates_are_checked_without_panicking(created in "\\PC{0,30}", execution in "[-0-9TZ:+.]{0,30}") {
+            let header = BatchHeader { created, execution_date: execution, ..header() };
+            let _ = pain001(&header, &municipality(), &two_payouts());
+        }
+    }
+}
