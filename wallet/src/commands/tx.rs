@@ -33,6 +33,7 @@ pub(crate) fn run(ctx: &Context, command: TxCommand) -> anyhow::Result<()> {
     }
 }
 
+/// Reads a 64-hex-digit hash given on the command line; `what` names it in the error.
 pub(crate) fn hash_arg(text: &str, what: &str) -> anyhow::Result<Hash> {
     Hash::from_hex(text).map_err(|err| anyhow!("{what} {text:?} is not valid: {err}"))
 }

@@ -42,7 +42,9 @@ pub enum Error {
 /// What a damaged file is called and what to do about it, for [`Error::Damaged`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Damage {
+    /// What the file is, with a trailing space (or empty).
     pub(crate) what: &'static str,
+    /// What the user should do about it.
     pub(crate) advice: &'static str,
 }
 

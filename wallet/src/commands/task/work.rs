@@ -194,6 +194,7 @@ fn microdegrees(text: &str) -> Option<i32> {
     i32::try_from(if negative { -total } else { total }).ok()
 }
 
+/// `LAT,LON` in decimal degrees with six decimals, as `--location` reads it.
 pub(crate) fn format_location(location: Location) -> String {
     let degrees = |micro: i32| {
         let sign = if micro < 0 { "-" } else { "" };

@@ -22,9 +22,11 @@ pub const MAX_URI_LEN: usize = 2048;
 /// The longest label, in characters after percent-decoding.
 pub const MAX_LABEL_CHARS: usize = 64;
 
+/// Milliseconds in a second: the URI carries whole seconds.
 pub(super) const MS_PER_SECOND: u64 = 1000;
 /// Crockford's base32: digits and capitals without I, L, O and U, which are read as 1, 1, 0, V.
 pub(super) const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// Random characters in a generated reference.
 pub(super) const REFERENCE_DIGITS: usize = 8;
 /// What a shop asks to be paid.
 #[derive(Debug, Clone, PartialEq, Eq)]

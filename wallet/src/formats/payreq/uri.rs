@@ -122,6 +122,7 @@ fn is_uri_char(c: char) -> bool {
 /// RFC 3986 unreserved characters stay; every other byte is written as `%XX`.
 const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
+/// Percent-encodes every byte but the RFC 3986 unreserved characters.
 pub(super) fn percent_encode(text: &str) -> String {
     utf8_percent_encode(text, ESCAPED).to_string()
 }

@@ -16,6 +16,7 @@ pub fn sepa_name(name: &str) -> String {
     let cut: String = collapsed.chars().take(MAX_NAME_CHARS).collect();
     cut.trim_end().to_owned()
 }
+/// Whether a converted name kept at least one letter or digit.
 pub(super) fn has_alphanumeric(text: &str) -> bool {
     text.chars().any(|c| c.is_ascii_alphanumeric())
 }
