@@ -27,6 +27,10 @@ pub enum StatementCommand {
         /// Directory to write statement-YEAR.json, .txt and .pdf into.
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: PathBuf,
+        /// Your name and town, printed on the text and PDF for the desk, e.g. "A. Müller,
+        /// Geleen-Zuid". It stays on this computer: it is not sent, not signed and not in the JSON.
+        #[arg(long, value_name = "NAME")]
+        holder: Option<String>,
     },
     /// Check a statement: its signature, and every line and the total against the chain.
     Verify {
@@ -38,13 +42,18 @@ pub enum StatementCommand {
 /// Runs `heitje statement …`.
 pub(crate) fn run(ctx: &Context, command: StatementCommand) -> anyhow::Result<()> {
     match command {
-        StatementCommand::Issue { year, out } => issue_statement(ctx, year, &out),
+        StatementCommand::Issue { year, out, holder } => issue_statement(ctx, year, &out, holder.as_deref()),
         StatementCommand::Verify { file } => verify_statement(ctx, &file),
     }
 }
 
-/// `statement issue YEAR --out DIR`.
-pub(crate) fn issue_statement(ctx: &Context, year: u16, out: &Path) -> anyhow::Result<()> {
+/// `statement issue YEAR --out DIR [--holder NAME]`.
+pub(crate) fn issue_statement(ctx: &Context, year: u16, out: &Path, holder: Option<&str>) -> anyhow::Result<()> {
+    if let Some(name) = holder
+        && (name.trim().is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control))
+    {
+        bail!("--holder must be one line of at most 80 characters, like \"A. Müller, Geleen-Zuid\"");
+    }
     let entry = ctx.selected()?;
     let client = ctx.client();
     let chain = chain_id(&client)?;
@@ -74,11 +83,11 @@ pub(crate) fn issue_statement(ctx: &Context, year: u16, out: &Path) -> anyhow::R
     let pdf_path = out.join(format!("statement-{year}.pdf"));
     crate::store::atomic_file::write(&json_path, &serde_json::to_vec_pretty(&signed)?)
         .with_context(|| format!("writing {}", json_path.display()))?;
-    let text = statement_text(&signed);
+    let text = statement_text(&signed, holder);
     crate::store::atomic_file::write(&text_path, text.as_bytes())
         .with_context(|| format!("writing {}", text_path.display()))?;
     let lines: Vec<String> = text.lines().map(str::to_owned).collect();
-    let pdf = crate::formats::pdf::text_pdf(&format!("Heerlen coin rewards {year}"), &lines);
+    let pdf = crate::formats::pdf::text_pdf(&format!("Heerlen coin rewards {year}"), &lines)?;
     crate::store::atomic_file::write(&pdf_path, &pdf).with_context(|| format!("writing {}", pdf_path.display()))?;
     let files = json!({ "json": json_path, "text": text_path, "pdf": pdf_path, "statement": signed });
     ctx.out.result(&files, || {
@@ -87,10 +96,13 @@ pub(crate) fn issue_statement(ctx: &Context, year: u16, out: &Path) -> anyhow::R
     Ok(())
 }
 
-fn statement_text(signed: &SignedStatement) -> String {
+fn statement_text(signed: &SignedStatement, holder: Option<&str>) -> String {
     let s = &signed.statement;
     let mut text = String::new();
     let _ = writeln!(text, "STATEMENT OF HEERLEN COIN REWARDS {}", s.year);
+    if let Some(name) = holder {
+        let _ = writeln!(text, "Holder:       {} (as stated by the holder; not signed)", name.trim());
+    }
     let _ = writeln!(text, "Account:      {}", s.account);
     let _ = writeln!(text, "Chain:        {} at height {} (state root {})", s.chain_id, s.height, s.state_root);
     let _ = writeln!(text, "Total paid:   {} coins (1 coin = EUR 1)", s.total);
