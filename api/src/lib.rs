@@ -6,6 +6,8 @@
 //! coins (`"15.00"`), accounts are `heitje1…` addresses and hashes are hex. Errors are an
 //! [`ErrorBody`] with a 4xx or 5xx status. See `docs/api.md` for the table of endpoints.
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 #[cfg(feature = "client")]
 pub mod client;
 pub mod evidence;

@@ -5,6 +5,8 @@
 //! (`signing`), block streaming as proposal parts (`parts`) and the engine loop (`driver`). The
 //! node plugs in through the narrow [`Host`] port, which speaks only ledger types.
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 pub mod codec;
 pub mod context;
 mod driver;

@@ -5,6 +5,8 @@
 //! blocks into the same state root. Time comes from block headers only, every iterated map is a
 //! `BTreeMap`, and there are no floats.
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 #![forbid(unsafe_code)]
 
 pub mod block;

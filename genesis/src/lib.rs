@@ -5,6 +5,8 @@
 //! A genesis file holds only public, pseudonymous facts: account keys and their roles, budget
 //! codes, validator keys and chain parameters. No names of people, no addresses.
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use contracts::codec::{Encode, put_bytes, put_list};

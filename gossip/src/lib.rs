@@ -18,6 +18,8 @@
 //! Message ids are a keyed blake3 hash of the payload, so the same bytes published twice, by one
 //! validator or by several, are delivered once.
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 mod behaviour;
 mod config;
 mod error;

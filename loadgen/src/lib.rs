@@ -7,6 +7,8 @@
 //! The nodes run as real processes (`heitje-node run`) with RocksDB, libp2p and HTTP on
 //! loopback; nothing in the node is changed or bypassed.
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 pub mod cli;
 
 mod accounts;

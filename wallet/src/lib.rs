@@ -4,6 +4,8 @@
 //! function in `commands`. Keys live in an encrypted [`store::keystore`]; the node is reached only
 //! over HTTP through [`client`]; everything printed goes through [`output`].
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 #![deny(clippy::print_stdout)]
 
 pub mod cli;
