@@ -6,7 +6,6 @@
 //! `BTreeMap`, and there are no floats.
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
-
 #![forbid(unsafe_code)]
 
 pub mod block;

@@ -5,7 +5,6 @@
 //! over HTTP through [`client`]; everything printed goes through [`output`].
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
-
 #![deny(clippy::print_stdout)]
 
 pub mod cli;
