@@ -8,11 +8,14 @@
 //!   [`MAX_PHOTO_BYTES`], a short note and a location the wallet has rounded to about 10 m;
 //! - [`seal`] encrypts a bundle with a fresh key per record (XChaCha20-Poly1305) and computes the
 //!   commitment that goes on chain from a random salt kept only in the [`RecordKey`]. Destroying
-//!   the key erases the record (crypto-shredding) and unlinks the on-chain commitment for good.
+//!   the key erases the record (crypto-shredding) and unlinks the on-chain commitment for good;
+//! - [`policy`] decides, from the claim on chain alone, who may upload and read a record, when
+//!   its owner may have it erased and when its retention runs out.
 //!
 //! This crate does no I/O: callers store the bytes of [`Sealed`] and [`RecordKey`] where they
 //! like (the key apart from the record) and pass in randomness and the time.
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(

@@ -71,10 +71,7 @@ pub fn verify_all(txs: &[contracts::SignedTx]) -> Result<Vec<VerifiedTx>, (usize
             .collect();
         handles
             .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err((0, Invalid::BadSignature(contracts::crypto::SignatureError::Mismatch))))
-            })
+            .map(|h| h.join().unwrap_or(Err((0, Invalid::BadSignature(contracts::crypto::SignatureError::Mismatch)))))
             .collect()
     });
     let mut out = Vec::with_capacity(txs.len());
@@ -327,10 +324,10 @@ impl ConsensusApp for Ledger {
         self.check_parent(block).map_err(CommitError::Block)?;
         cert.verify(&self.head.chain_id, &block.header, &self.validators(block.header.height))?;
         let hash = block.hash();
-        if !self.executed.contains_key(&hash) {
-            if let Validity::Invalid(reason) = self.validate_block(block) {
-                return Err(CommitError::Block(reason));
-            }
+        if !self.executed.contains_key(&hash)
+            && let Validity::Invalid(reason) = self.validate_block(block)
+        {
+            return Err(CommitError::Block(reason));
         }
         let executed = self.executed.remove(&hash).ok_or_else(|| CommitError::Block("execution result lost".into()))?;
         self.executed.clear();

@@ -45,10 +45,10 @@ pub fn accept_record(l: &Ledger, record: &MerchantRecord) -> Result<Vec<u8>, Reg
         return Err(RegistryRefusal::NotRegistrar(registrar));
     }
     let merchant = record.profile.merchant;
-    if let Some(held) = registry_record(l, &merchant)? {
-        if !record.profile.supersedes(&held.profile) {
-            return Err(RegistryRefusal::Stale(merchant));
-        }
+    if let Some(held) = registry_record(l, &merchant)?
+        && !record.profile.supersedes(&held.profile)
+    {
+        return Err(RegistryRefusal::Stale(merchant));
     }
     let bytes = serde_json::to_vec(record).map_err(|e| StoreError::Corrupt(format!("registry record: {e}")))?;
     l.storage().put_registry(&merchant, &bytes)?;

@@ -77,11 +77,9 @@ impl Net {
 
     /// SIGTERM every node; each must stop on its own and exit 0 (bounded wait).
     pub(crate) fn terminate_nodes(&mut self) {
-        for node in &self.nodes {
-            if let Some(child) = node {
-                let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
-                assert!(status.success());
-            }
+        for child in self.nodes.iter().flatten() {
+            let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+            assert!(status.success());
         }
         for (i, node) in self.nodes.iter_mut().enumerate() {
             let Some(mut child) = node.take() else { continue };

@@ -99,8 +99,7 @@ fn issue_18_every_acknowledged_transfer_is_new_while_validators_restart() {
     let restarts = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicBool::new(false));
     let sender_thread = {
-        let (restarts, done, bases, recipient) =
-            (Arc::clone(&restarts), Arc::clone(&done), bases.clone(), recipient.clone());
+        let (restarts, done, bases, recipient) = (Arc::clone(&restarts), Arc::clone(&done), bases, recipient.clone());
         std::thread::spawn(move || {
             let mut told = Vec::new();
             while told.len() < SENDS || restarts.load(Ordering::SeqCst) < RESTARTS {
