@@ -165,9 +165,14 @@ fn issue_5_review_is_k_of_n_objections_stop_payouts_caps_hold_and_residents_see_
     );
     let year = allowance["year"].as_u64().expect("year").to_string();
     let out = tmp.path().join("statements");
-    net.ok(Some("anna"), &["statement", "issue", &year, "--out", out.to_str().expect("p")]);
+    let holder = "A. Müller, Geleen-Zuid";
+    net.ok(Some("anna"), &["statement", "issue", &year, "--out", out.to_str().expect("p"), "--holder", holder]);
     let pdf = std::fs::read(out.join(format!("statement-{year}.pdf"))).expect("the PDF statement");
-    assert!(pdf.starts_with(b"%PDF-1.4") && pdf.ends_with(b"%%EOF\n"));
+    let printed = pdf_extract::extract_text_from_mem(&pdf).expect("a PDF whose text can be read back");
+    assert!(printed.contains(holder), "the holder as written: {printed}");
+    assert!(printed.contains("STATEMENT OF HEERLEN COIN REWARDS"), "{printed}");
+    let json_text = std::fs::read_to_string(out.join(format!("statement-{year}.json"))).expect("the JSON statement");
+    assert!(!json_text.contains("Müller"), "the holder's name stays on paper, out of the signed JSON");
     let file = out.join(format!("statement-{year}.json"));
     let valid = net.ok(None, &["statement", "verify", file.to_str().expect("p")]);
     assert!(valid.starts_with("VALID: 1 rewards, total 10.00"), "{valid}");
