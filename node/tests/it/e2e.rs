@@ -8,9 +8,13 @@ use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
 
+use api::client::Client;
+use api::routes;
+use contracts::primitives::{ClaimId, RedemptionId, TaskId};
+use contracts::{AccountId, Hash};
 use serde_json::Value;
 
-use crate::support::{create_network, free_api_block, get, node_bin, wait_ready, wallet_bin};
+use crate::support::{client, create_network, free_api_block, get, node_bin, wait_ready, wallet_bin};
 
 const VALIDATORS: u16 = 4;
 
@@ -162,14 +166,34 @@ impl Net {
         text
     }
 
+    /// `GET path` (from [`routes`]) on the node of the last command, as raw JSON; must be 200.
     pub(crate) fn json(&self, path: &str) -> Value {
         let (code, body) = get(&format!("{}{path}", self.base()));
         assert_eq!(code, 200, "GET {path}: {body}");
         body
     }
 
+    /// The typed API client of the node the last wallet command talked to.
+    pub(crate) fn client(&self) -> Client {
+        client(self.base())
+    }
+
+    /// The account at `address` (a wallet's text), read through the typed client.
+    pub(crate) fn account(&self, address: &str) -> api::AccountView {
+        let id = address.parse::<AccountId>().unwrap_or_else(|err| panic!("address {address}: {err}"));
+        self.client().account(&id).unwrap_or_else(|err| panic!("account {address}: {err}"))
+    }
+
     pub(crate) fn balance(&self, address: &str) -> String {
-        self.json(&format!("/v1/accounts/{address}"))["balance"].as_str().unwrap_or_default().to_owned()
+        self.account(address).balance.to_string()
+    }
+
+    pub(crate) fn supply(&self) -> api::SupplyView {
+        self.client().supply().expect("supply")
+    }
+
+    pub(crate) fn task(&self, id: u64) -> api::TaskDetail {
+        self.client().task(TaskId(id)).unwrap_or_else(|err| panic!("task {id}: {err}"))
     }
 }
 
@@ -182,7 +206,7 @@ impl Drop for Net {
 /// The head height of the node at `base`, or `None` if it does not answer (stopped or killed).
 pub(crate) fn height_of(base: &str) -> Option<u64> {
     let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(2)).build();
-    let status: Value = agent.get(&format!("{base}/v1/status")).call().ok()?.into_json().ok()?;
+    let status: Value = agent.get(&format!("{base}{}", routes::STATUS)).call().ok()?.into_json().ok()?;
     status["height"].as_u64()
 }
 
@@ -198,9 +222,14 @@ pub(crate) fn address_of(net: &Net, name: &str) -> String {
         .to_owned()
 }
 
+/// [`routes::CLAIM`] of `claim` (its id as the wallet takes it).
+pub(crate) fn claim_path(claim: &str) -> String {
+    routes::claim(ClaimId(claim.parse().unwrap_or_else(|err| panic!("claim id {claim}: {err}"))))
+}
+
 /// The local account names of the verifiers drawn for `claim`, in draw order.
 pub(crate) fn drawn_verifiers(net: &Net, claim: &str) -> Vec<String> {
-    let view = net.json(&format!("/v1/claims/{claim}"));
+    let view = net.json(&claim_path(claim));
     let list: Value = serde_json::from_str(&net.ok(None, &["--json", "account", "list"])).expect("account list");
     let accounts = list.get("accounts").unwrap_or(&list).as_array().cloned().unwrap_or_default();
     view["reviewers"]
@@ -222,7 +251,7 @@ pub(crate) fn drawn_verifiers(net: &Net, claim: &str) -> Vec<String> {
 pub(crate) fn wait_claim(net: &Net, claim: &str, status: &str) -> Value {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
-        let view = net.json(&format!("/v1/claims/{claim}"));
+        let view = net.json(&claim_path(claim));
         if view["status"] == status {
             return view;
         }
@@ -235,7 +264,7 @@ pub(crate) fn wait_claim(net: &Net, claim: &str, status: &str) -> Value {
 /// the window closed and the reward is paid.
 pub(crate) fn approve_and_wait_paid(net: &Net, claim: &str) {
     for name in drawn_verifiers(net, claim) {
-        let status = net.json(&format!("/v1/claims/{claim}"))["status"].clone();
+        let status = net.json(&claim_path(claim))["status"].clone();
         if status == "in_objection_window" {
             break;
         }
@@ -271,11 +300,14 @@ fn issue_2_and_3_the_whole_story_runs_on_four_validators_and_survives_kill_9() {
 
     // 2. Mint 10,000 with 2 of 3 council signatures; one signature never mints.
     net.ok(Some("council-1"), &["council", "propose", "mint", "10000"]);
-    assert_eq!(net.json("/v1/supply")["minted"], "0.00", "a single signature must not mint");
+    assert_eq!(net.supply().minted.to_string(), "0.00", "a single signature must not mint");
     net.refused(Some("council-1"), &["council", "approve", "1"]);
     net.ok(Some("council-2"), &["council", "approve", "1"]);
-    let supply = net.json("/v1/supply");
-    assert_eq!((supply["minted"].as_str(), supply["treasury"].as_str()), (Some("10000.00"), Some("10000.00")));
+    let supply = net.supply();
+    assert_eq!(
+        (supply.minted.to_string(), supply.treasury.to_string()),
+        ("10000.00".to_owned(), "10000.00".to_owned())
+    );
     net.refused(Some("council-3"), &["council", "approve", "1"]);
 
     // The treasurer funds Grasbroek; the officer posts a task with 3 slots of 15.00 in escrow.
@@ -303,19 +335,19 @@ fn issue_2_and_3_the_whole_story_runs_on_four_validators_and_survives_kill_9() {
             "1",
         ],
     );
-    let task = net.json("/v1/tasks/1");
-    assert_eq!(task["task"]["escrow"], "45.00");
-    assert_eq!(task["task"]["description"], "Paint the bench at the Pancratiusplein");
-    let budgets = net.json("/v1/budgets");
-    let grasbroek = budgets.as_array().and_then(|b| b.iter().find(|x| x["code"] == "grasbroek")).expect("budget");
-    assert_eq!(grasbroek["balance"], "955.00");
+    let task = net.task(1).task;
+    assert_eq!(task.escrow.to_string(), "45.00");
+    assert_eq!(task.description.as_deref(), Some("Paint the bench at the Pancratiusplein"));
+    let budgets = net.client().budgets().expect("budgets");
+    let grasbroek = budgets.iter().find(|x| x.code.to_string() == "grasbroek").expect("budget");
+    assert_eq!(grasbroek.balance.to_string(), "955.00");
 
     // 4. A resident creates an account with a 24-word phrase; the registrar enrolls it.
     let created: Value = serde_json::from_str(&net.ok(None, &["--json", "account", "new", "alice"])).expect("JSON");
     assert_eq!(created["phrase"].as_str().map(|p| p.split_whitespace().count()), Some(24));
     let alice = address_of(&net, "alice");
     net.ok(Some("registrar"), &["registrar", "enroll", &alice]);
-    assert_eq!(net.json(&format!("/v1/accounts/{alice}"))["enrolled"], true);
+    assert!(net.account(&alice).enrolled);
 
     // 5. Claim and submit evidence: the wallet strips the photo's EXIF/GPS, the node seals it in
     // its evidence store, the chain holds a salted commitment. (The verifier, enrolled too,
@@ -328,10 +360,11 @@ fn issue_2_and_3_the_whole_story_runs_on_four_validators_and_survives_kill_9() {
     std::fs::write(&photo, crate::evidence::jpeg_with_gps()).expect("photo");
     let submitted = net.ok(Some("alice"), &["task", "submit", "1", "--evidence", photo.to_str().expect("path")]);
     assert!(submitted.contains("SUBMITTED"), "{submitted}");
-    let claim = net.json("/v1/claims/1");
+    let claim = net.json(&claim_path("1"));
     assert_eq!(claim["status"], "submitted");
     let commitment = claim["evidence"].as_str().expect("commitment on chain").to_owned();
-    let (code, _) = crate::support::get(&format!("{}/v1/evidence/{commitment}", net.base()));
+    let record = routes::evidence_record(&commitment.parse::<Hash>().expect("commitment is a hash"));
+    let (code, _) = crate::support::get(&format!("{}{record}", net.base()));
     assert!(code == 401 || code == 403, "an unsigned read of evidence is refused: {code}");
     let copy = tmp.path().join("alice-evidence");
     net.ok(Some("alice"), &["evidence", "get", &commitment, "--out", copy.to_str().expect("path")]);
@@ -355,7 +388,7 @@ fn issue_2_and_3_the_whole_story_runs_on_four_validators_and_survives_kill_9() {
     assert!(approved.contains("objection window open until"), "paid only after the window: {approved}");
     wait_claim(&net, "1", "rewarded");
     assert_eq!(net.balance(&alice), "15.00");
-    assert_eq!(net.json("/v1/tasks/1")["task"]["escrow"], "30.00");
+    assert_eq!(net.task(1).task.escrow.to_string(), "30.00");
 
     // 7. Alice pays the shop 4.50; the shop sees it final.
     let shop = address_of(&net, "shop");
@@ -366,15 +399,15 @@ fn issue_2_and_3_the_whole_story_runs_on_four_validators_and_survives_kill_9() {
     // 8. The shop redeems; the treasurer settles once; settling twice is refused.
     net.ok(Some("shop"), &["shop", "redeem", "4.50"]);
     assert_eq!(net.balance(&shop), "0.00");
-    let redemption = net.json("/v1/redemptions/1");
+    let redemption = net.json(&routes::redemption(RedemptionId(1)));
     assert_eq!((redemption["status"].as_str(), redemption["amount"].as_str()), (Some("pending"), Some("4.50")));
     net.ok(Some("treasurer"), &["treasury", "settle", "1", "--reference", "HLN-2026-0001"]);
-    assert_eq!(net.json("/v1/redemptions/1")["status"], "settled");
+    assert_eq!(net.json(&routes::redemption(RedemptionId(1)))["status"], "settled");
     let twice = net.refused(Some("treasurer"), &["treasury", "settle", "1", "--reference", "HLN-2026-0002"]);
     assert!(twice.contains("already_settled") || twice.contains("already settled"), "{twice}");
-    let supply = net.json("/v1/supply");
-    assert_eq!(supply["conserved"], true);
-    assert_eq!((supply["burned"].as_str(), supply["settled"].as_str()), (Some("4.50"), Some("4.50")));
+    let supply = net.supply();
+    assert!(supply.conserved);
+    assert_eq!((supply.burned.to_string(), supply.settled.to_string()), ("4.50".to_owned(), "4.50".to_owned()));
 
     // 9. History and JSON output; a typo in an address is caught by the checksum (exit 2).
     let history: Value = serde_json::from_str(&net.ok(Some("alice"), &["--json", "history"])).expect("history JSON");
@@ -387,16 +420,18 @@ fn issue_2_and_3_the_whole_story_runs_on_four_validators_and_survives_kill_9() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("checksum"));
 
     // Kill -9 every validator and restart them: the same heights, state root and balances.
-    let before = net.json("/v1/status");
-    let height = before["height"].as_u64().expect("height");
-    let block_before = net.json(&format!("/v1/blocks/{height}"));
+    let height = net.client().height().expect("height");
+    let block_before = net.client().block(Some(height)).expect("block");
     net.kill_nodes();
     net.start_nodes();
-    let after = net.json("/v1/status");
-    assert!(after["height"].as_u64().expect("height") >= height);
-    assert_eq!(net.json(&format!("/v1/blocks/{height}")), block_before, "block {height} is unchanged after restart");
+    assert!(net.client().height().expect("height") >= height);
+    assert_eq!(
+        net.client().block(Some(height)).expect("block"),
+        block_before,
+        "block {height} is unchanged after restart"
+    );
     assert_eq!((net.balance(&alice), net.balance(&shop)), ("10.50".to_owned(), "0.00".to_owned()));
-    assert_eq!(net.json("/v1/supply")["conserved"], true);
+    assert!(net.supply().conserved);
 
     // An operator's stop (SIGTERM, as `scripts/devnet --stop` sends): every node shuts down.
     net.terminate_nodes();

@@ -9,9 +9,10 @@ use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
+use api::routes;
 use serde_json::Value;
 
-use crate::e2e::{Net, address_of, drawn_verifiers, wait_claim};
+use crate::e2e::{Net, address_of, claim_path, drawn_verifiers, wait_claim};
 
 /// A 1×1 JPEG carrying an EXIF segment with a GPS position (and a comment), as a phone writes.
 pub(crate) fn jpeg_with_gps() -> Vec<u8> {
@@ -110,7 +111,7 @@ fn issue_5_evidence_is_stripped_sealed_replicated_read_by_the_drawn_only_audited
         "{}",
         text(&submitted)
     );
-    let claim = net.json("/v1/claims/1");
+    let claim = net.json(&claim_path("1"));
     assert_eq!(claim["status"], "submitted");
     let commitment = claim["evidence"].as_str().expect("commitment on chain").to_owned();
     let drawn = drawn_verifiers(&net, "1");
@@ -175,7 +176,7 @@ fn issue_5_evidence_is_stripped_sealed_replicated_read_by_the_drawn_only_audited
         "{officer_reads}"
     );
     for node in 0..4 {
-        let check = json_at(&net, node, "/v1/audit/verify");
+        let check = json_at(&net, node, routes::AUDIT_VERIFY);
         assert_eq!(check["intact"], true, "node {}: {check}", node + 1);
     }
 
@@ -208,14 +209,15 @@ fn issue_5_evidence_is_stripped_sealed_replicated_read_by_the_drawn_only_audited
 
     // 7. The chain still verifies: the claim keeps its commitment, supply is conserved, and
     //    every node's audit log (reads and the erasure) is intact.
-    let claim = net.json("/v1/claims/1");
+    let claim = net.json(&claim_path("1"));
     assert_eq!((claim["status"].as_str(), claim["evidence"].as_str()), (Some("rewarded"), Some(commitment.as_str())));
     assert_eq!(net.balance(&alice), "10.00");
     for node in 0..4 {
-        assert_eq!(json_at(&net, node, "/v1/supply")["conserved"], true);
-        let check = json_at(&net, node, "/v1/audit/verify");
+        let supply = crate::support::client(&net.bases[node]).supply().expect("supply");
+        assert!(supply.conserved, "node {}: {supply:?}", node + 1);
+        let check = json_at(&net, node, routes::AUDIT_VERIFY);
         assert_eq!(check["intact"], true, "node {}: {check}", node + 1);
     }
-    let chain = net.json("/v1/chain/verify");
-    assert_eq!(chain["ok"], true, "{chain}");
+    let chain = net.client().verify_chain().expect("chain check");
+    assert!(chain.ok, "{chain:?}");
 }

@@ -16,17 +16,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use api::routes;
 use contracts::codec::{Encode, put_bytes, put_len};
 use contracts::crypto::account_of;
 use contracts::tx::{Action, CouncilAction, MAX_TX_BYTES, Propose};
-use contracts::{Amount, ChainId, Hash, Nonce, SignedTx, Tx};
+use contracts::{Amount, ChainId, Hash, Height, Nonce, SignedTx, Tx};
 use ed25519_dalek::SigningKey;
 use gossip::PeerId;
 use node::network::{BATCH_TXS, MAX_MESSAGE};
 use rand_core::{OsRng, RngCore};
 use serde_json::Value;
 
-use crate::support::{create_network, free_addr, free_port_block, get, node_bin, post, wait_ready};
+use crate::support::{client, create_network, free_addr, free_port_block, get, node_bin, post, wait_ready};
 
 /// Longest wait for any progress (a height, a commit, a log line) on this loaded machine.
 const PATIENCE: Duration = Duration::from_secs(90);
@@ -104,10 +105,10 @@ fn proposal(chain_id: &ChainId, member: &SigningKey, nonce: u64) -> SignedTx {
     Tx { chain_id: chain_id.clone(), signer: account_of(member), nonce: Nonce(nonce), action }.sign(member)
 }
 
-/// `POST /v1/tx` of `tx` to the API at `api`.
+/// `POST` [`routes::TX`] of `tx` to the API at `api`.
 fn submit(api: &str, tx: &SignedTx) -> (u16, Value) {
     let body = serde_json::json!({ "tx": hex::encode(tx.to_bytes()) }).to_string();
-    post(&format!("{api}/v1/tx"), body.as_bytes())
+    post(&format!("{api}{}", routes::TX), body.as_bytes())
 }
 
 /// A gossip message as `node::network` sends it: the kind (1: transactions), a count, then
@@ -262,14 +263,12 @@ impl Testnet {
         }
     }
 
-    fn status(&self, i: usize) -> Value {
-        let (code, status) = get(&format!("{}/v1/status", self.api(i)));
-        assert_eq!(code, 200, "status of node {}: {status}", i + 1);
-        status
+    fn status(&self, i: usize) -> api::Status {
+        client(self.api(i)).status().unwrap_or_else(|err| panic!("status of node {}: {err}", i + 1))
     }
 
     fn height(&self, i: usize) -> u64 {
-        self.status(i)["height"].as_u64().expect("height")
+        self.status(i).height.0
     }
 
     fn wait_height(&self, nodes: &[usize], height: u64) {
@@ -279,7 +278,7 @@ impl Testnet {
     }
 
     fn chain_id(&self) -> ChainId {
-        ChainId::new(self.status(0)["chain_id"].as_str().expect("chain id")).expect("valid chain id")
+        ChainId::new(&self.status(0).chain_id).expect("valid chain id")
     }
 
     /// Council member `n`'s key (1 to 3).
@@ -318,9 +317,9 @@ impl Testnet {
         sizes
     }
 
-    /// `GET /v1/tx/{id}` on node `i`.
+    /// `GET` [`routes::TX_STATUS`] of `id` on node `i`, raw (an unknown id is a 404 here).
     fn tx(&self, i: usize, id: &Hash) -> (u16, Value) {
-        get(&format!("{}/v1/tx/{}", self.api(i), id.to_hex()))
+        get(&format!("{}{}", self.api(i), routes::tx_status(id)))
     }
 
     fn is_unknown(&self, i: usize, id: &Hash) -> bool {
@@ -337,21 +336,22 @@ impl Testnet {
     }
 
     /// Node `i`'s blocks 1 to `top`: hash, state root and transaction ids of each.
-    fn chain(&self, i: usize, top: u64) -> Vec<(Value, Value, Vec<Value>)> {
+    fn chain(&self, i: usize, top: u64) -> Vec<(Hash, Hash, Vec<Hash>)> {
+        let node = client(self.api(i));
         (1..=top)
             .map(|height| {
-                let (code, block) = get(&format!("{}/v1/blocks/{height}", self.api(i)));
-                assert_eq!(code, 200, "block {height} on node {}: {block}", i + 1);
-                assert!(block["cert"].is_object(), "block {height} on node {} has no commit certificate", i + 1);
-                let txs = block["txs"].as_array().expect("block txs").clone();
-                (block["hash"].clone(), block["header"]["state_root"].clone(), txs)
+                let block = node
+                    .block(Some(Height(height)))
+                    .unwrap_or_else(|err| panic!("block {height} on node {}: {err}", i + 1));
+                assert!(block.cert.is_some(), "block {height} on node {} has no commit certificate", i + 1);
+                (block.hash, block.header.state_root, block.txs)
             })
             .collect()
     }
 
     /// Checks that `nodes` hold the same blocks (hash and state root) at every height up to the
     /// lowest head among them, and returns that chain.
-    fn assert_agreement(&self, nodes: &[usize]) -> Vec<(Value, Value, Vec<Value>)> {
+    fn assert_agreement(&self, nodes: &[usize]) -> Vec<(Hash, Hash, Vec<Hash>)> {
         let top = nodes.iter().map(|&i| self.height(i)).min().expect("some nodes");
         let reference = self.chain(nodes[0], top);
         for &i in &nodes[1..] {
@@ -582,17 +582,17 @@ fn issue_3_an_isolated_validator_stalls_while_three_decide_then_catches_up() {
     let mut count = BTreeMap::new();
     for (_, _, txs) in &chain {
         for tx in txs {
-            *count.entry(tx.as_str().expect("tx id").to_owned()).or_insert(0) += 1;
+            *count.entry(*tx).or_insert(0) += 1;
         }
     }
     for id in &accepted {
-        assert_eq!(count.get(&id.to_hex()), Some(&1), "transaction {} is not in exactly one block", id.to_hex());
+        assert_eq!(count.get(id), Some(&1), "transaction {} is not in exactly one block", id.to_hex());
         for i in 0..4 {
             let (_, status) = net.tx(i, id);
             let height = status["height"].as_u64().expect("committed height");
             let index = status["index"].as_u64().expect("committed index");
             let (_, _, txs) = &chain[usize::try_from(height - 1).expect("height")];
-            assert_eq!(txs.get(index as usize).and_then(Value::as_str), Some(id.to_hex().as_str()));
+            assert_eq!(txs.get(index as usize), Some(id));
         }
     }
     assert!(accepted.len() >= 3 * 10, "only {} transactions were streamed", accepted.len());
@@ -675,7 +675,7 @@ fn issue_3_bad_peers_get_nothing_processed_and_validators_keep_deciding() {
     for i in 0..4 {
         net.assert_running(i);
         assert!(net.is_unknown(i, &smuggled.id()), "node {} took the outsiders' transaction", i + 1);
-        assert_eq!(net.status(i)["mempool"], 0, "node {} mempool", i + 1);
+        assert_eq!(net.status(i).mempool, 0, "node {} mempool", i + 1);
         for peer in [&on_gossip, &on_consensus] {
             assert!(
                 net.dropped_batches(i, &peer.local_peer_id()).is_empty(),
@@ -765,7 +765,7 @@ fn issue_3_bad_peers_get_nothing_processed_and_validators_keep_deciding() {
     net.wait_height(&[3], net.height(0));
     let chain = net.assert_agreement(&[0, 1, 2, 3]);
     for id in [smuggled.id(), valid.id()] {
-        let blocks = chain.iter().filter(|(_, _, txs)| txs.iter().any(|tx| tx.as_str() == Some(&id.to_hex()))).count();
+        let blocks = chain.iter().filter(|(_, _, txs)| txs.contains(&id)).count();
         assert_eq!(blocks, 1, "transaction {} is not in exactly one block", id.to_hex());
     }
 }

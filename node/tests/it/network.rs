@@ -9,13 +9,14 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use api::client::Client;
+use api::routes;
 use contracts::primitives::ProposalId;
 use contracts::tx::{Action, Approve, CouncilAction, Propose};
-use contracts::{AccountId, Amount, ChainId, Hash, Nonce, Tx};
+use contracts::{AccountId, Amount, ChainId, Hash, Height, Nonce, Tx};
 use ed25519_dalek::SigningKey;
-use serde_json::Value;
 
-use crate::support::{create_network, free_api_block, get, key_from_phrase, node_bin, post};
+use crate::support::{client, create_network, free_api_block, get, key_from_phrase, node_bin, post};
 
 struct Cluster {
     dir: tempfile::TempDir,
@@ -56,9 +57,15 @@ impl Cluster {
         self.wait_api(i);
     }
 
+    /// The typed API client of node `i`.
+    fn client(&self, i: usize) -> Client {
+        client(&self.apis[i])
+    }
+
     fn wait_api(&mut self, i: usize) {
+        let node = self.client(i);
         for _ in 0..600 {
-            if ureq::get(&format!("{}/readyz", self.apis[i])).call().is_ok() {
+            if node.ready() {
                 return;
             }
             if let Some(Ok(Some(status))) = self.children[i].as_mut().map(Child::try_wait) {
@@ -92,9 +99,8 @@ impl Cluster {
     }
 
     fn height(&self, i: usize) -> u64 {
-        let (code, status) = get(&format!("{}/v1/status", self.apis[i]));
-        assert_eq!(code, 200, "status of node {}", i + 1);
-        status["height"].as_u64().expect("height")
+        let status = self.client(i).status().unwrap_or_else(|err| panic!("status of node {}: {err}", i + 1));
+        status.height.0
     }
 
     /// Waits until node `i` reaches `height`; panics with its log after `limit`.
@@ -106,10 +112,17 @@ impl Cluster {
         }
     }
 
-    fn block(&self, i: usize, height: u64) -> Value {
-        let (code, block) = get(&format!("{}/v1/blocks/{height}", self.apis[i]));
-        assert_eq!(code, 200, "block {height} on node {}", i + 1);
-        block
+    /// `GET` [`routes::VALIDATORS`] on node `i` (the typed client has no method for it).
+    fn validators(&self, i: usize) -> api::ValidatorsView {
+        let (code, body) = get(&format!("{}{}", self.apis[i], routes::VALIDATORS));
+        assert_eq!(code, 200, "validators on node {}: {body}", i + 1);
+        serde_json::from_value(body).expect("a validators view")
+    }
+
+    fn block(&self, i: usize, height: u64) -> api::BlockView {
+        self.client(i)
+            .block(Some(Height(height)))
+            .unwrap_or_else(|err| panic!("block {height} on node {}: {err}", i + 1))
     }
 }
 
@@ -146,8 +159,8 @@ struct Stream {
 
 impl Stream {
     fn new(cluster: &Cluster) -> Self {
-        let (_, status) = get(&format!("{}/v1/status", cluster.apis[0]));
-        let chain_id = ChainId::new(status["chain_id"].as_str().expect("chain id")).expect("chain id");
+        let status = cluster.client(0).status().expect("status");
+        let chain_id = ChainId::new(&status.chain_id).expect("chain id");
         let members = (1..=3)
             .map(|n| (key_from_phrase(&cluster.dir.path().join(format!("keys/council-{n}.phrase"))), 0))
             .collect();
@@ -176,7 +189,7 @@ impl Stream {
         }
         .sign(key);
         let body = serde_json::json!({ "tx": hex::encode(contracts::codec::Encode::to_bytes(&tx)) }).to_string();
-        let (code, answer) = post(&format!("{}/v1/tx", cluster.apis[node]), body.as_bytes());
+        let (code, answer) = post(&format!("{}{}", cluster.apis[node], routes::TX), body.as_bytes());
         assert_eq!(code, 202, "member {} submitting nonce {} to node {}: {answer}", m + 1, *nonce, node + 1);
         *nonce += 1;
         self.submitted.insert(tx.id(), node);
@@ -191,7 +204,7 @@ impl Stream {
                 .submitted
                 .keys()
                 .filter(|id| {
-                    let (_, status) = get(&format!("{}/v1/tx/{}", cluster.apis[via], id.to_hex()));
+                    let (_, status) = get(&format!("{}{}", cluster.apis[via], routes::tx_status(id)));
                     status["state"] != "committed"
                 })
                 .count();
@@ -217,23 +230,23 @@ fn wait_all_at(cluster: &Cluster, nodes: &[usize], height: u64) {
 
 /// Every node agrees on every block up to `height`; returns the committed transaction ids with
 /// how often each occurs.
-fn check_agreement(cluster: &Cluster, height: u64) -> BTreeMap<String, usize> {
+fn check_agreement(cluster: &Cluster, height: u64) -> BTreeMap<Hash, usize> {
     let mut seen = BTreeMap::new();
     for h in 1..=height {
         let reference = cluster.block(0, h);
         for i in 1..cluster.apis.len() {
             let other = cluster.block(i, h);
-            assert_eq!(other["hash"], reference["hash"], "block hash at height {h} differs on node {}", i + 1);
+            assert_eq!(other.hash, reference.hash, "block hash at height {h} differs on node {}", i + 1);
             assert_eq!(
-                other["header"]["state_root"],
-                reference["header"]["state_root"],
+                other.header.state_root,
+                reference.header.state_root,
                 "state root at height {h} differs on node {}",
                 i + 1
             );
         }
-        assert!(reference["cert"].is_object(), "block {h} has a commit certificate");
-        for tx in reference["txs"].as_array().expect("txs") {
-            *seen.entry(tx.as_str().expect("tx id").to_string()).or_insert(0) += 1;
+        assert!(reference.cert.is_some(), "block {h} has a commit certificate");
+        for tx in &reference.txs {
+            *seen.entry(*tx).or_insert(0) += 1;
         }
     }
     seen
@@ -306,7 +319,7 @@ fn issue_3_four_validators_survive_crash_pause_and_half_outage_without_forking()
     let top = (0..4).map(|i| cluster.height(i)).min().expect("nodes");
     let seen = check_agreement(&cluster, top);
     for id in stream.submitted.keys() {
-        assert_eq!(seen.get(&id.to_hex()), Some(&1), "transaction {} is in exactly one block", id.to_hex());
+        assert_eq!(seen.get(id), Some(&1), "transaction {} is in exactly one block", id.to_hex());
     }
     assert_eq!(stream.submitted.len(), 55, "every submission was accepted");
 }
@@ -340,11 +353,11 @@ fn issue_3_a_wiped_validator_resyncs_without_double_signing() {
         let reference = cluster.block(0, h);
         for i in [2, 3] {
             let other = cluster.block(i, h);
-            assert_eq!(other["hash"], reference["hash"], "block hash at height {h} differs on node {}", i + 1);
+            assert_eq!(other.hash, reference.hash, "block hash at height {h} differs on node {}", i + 1);
         }
     }
     for i in [0, 2, 3] {
-        let (code, evidence) = get(&format!("{}/v1/misbehavior", cluster.apis[i]));
+        let (code, evidence) = get(&format!("{}{}", cluster.apis[i], routes::MISBEHAVIOR));
         assert_eq!(code, 200);
         assert_eq!(evidence.as_array().map(Vec::len), Some(0), "node {} saw equivocation: {evidence}", i + 1);
     }
@@ -359,7 +372,8 @@ fn validator_key(cluster: &Cluster, i: usize) -> AccountId {
 
 /// Proposal ids are assigned in order; reads the one created by `tx`.
 fn proposal_of(cluster: &Cluster, tx: &Hash) -> ProposalId {
-    let (_, status) = get(&format!("{}/v1/tx/{}?wait_ms=20000", cluster.apis[0], tx.to_hex()));
+    let path = routes::with_query(&routes::tx_status(tx), &[("wait_ms", "20000")]);
+    let (_, status) = get(&format!("{}{path}", cluster.apis[0]));
     let events = status["outcome"]["events"].as_array().cloned().unwrap_or_default();
     let created = events.iter().find(|e| e["event"] == "proposal_created").and_then(|e| e["proposal"].as_u64());
     ProposalId(created.unwrap_or_else(|| panic!("transaction {} created no proposal: {status}", tx.to_hex())))
@@ -370,8 +384,8 @@ fn issue_3_the_council_shrinks_the_validator_set_and_two_validators_then_decide_
     let mut cluster = Cluster::new(4);
     let mut stream = Stream::new(&cluster);
     wait_all_at(&cluster, &[0, 1, 2, 3], 1);
-    let (_, before) = get(&format!("{}/v1/validators", cluster.apis[0]));
-    assert_eq!(before["current"].as_array().map(Vec::len), Some(4), "{before}");
+    let before = cluster.validators(0);
+    assert_eq!(before.current.len(), 4, "{before:?}");
 
     // The council removes validators 3 and 4: proposed by member 1, approved by member 2.
     for i in [2, 3] {
@@ -386,12 +400,9 @@ fn issue_3_the_council_shrinks_the_validator_set_and_two_validators_then_decide_
         stream.submit_action(&cluster, 1, 1, Action::Approve(Approve { proposal }));
     }
     stream.wait_committed(&cluster, 0);
-    let (_, scheduled) = get(&format!("{}/v1/validators", cluster.apis[1]));
-    let from = scheduled["scheduled"]
-        .as_array()
-        .and_then(|sets| sets.last())
-        .and_then(|set| set["from"].as_u64())
-        .unwrap_or_else(|| panic!("no scheduled set: {scheduled}"));
+    let scheduled = cluster.validators(1);
+    let from =
+        scheduled.scheduled.last().map(|set| set.from.0).unwrap_or_else(|| panic!("no scheduled set: {scheduled:?}"));
 
     // Until the set applies, all four still decide; transactions keep the heights coming.
     while cluster.height(0) < from {
@@ -400,9 +411,9 @@ fn issue_3_the_council_shrinks_the_validator_set_and_two_validators_then_decide_
     }
     stream.wait_committed(&cluster, 0);
     for i in 0..4 {
-        let (_, now) = get(&format!("{}/v1/validators", cluster.apis[i]));
-        let current: Vec<_> = now["current"].as_array().expect("current").iter().map(|v| v["key"].clone()).collect();
-        assert_eq!(current.len(), 2, "node {} sees the new set: {now}", i + 1);
+        let now = cluster.validators(i);
+        let current: Vec<_> = now.current.iter().map(|v| v.key).collect();
+        assert_eq!(current.len(), 2, "node {} sees the new set: {now:?}", i + 1);
     }
 
     // With 3 and 4 gone, 1 and 2 hold all the power: they decide alone, which 2 of the old 4
@@ -417,6 +428,6 @@ fn issue_3_the_council_shrinks_the_validator_set_and_two_validators_then_decide_
     stream.wait_committed(&cluster, 1);
     let top = cluster.height(0).min(cluster.height(1));
     for h in 1..=top {
-        assert_eq!(cluster.block(0, h)["hash"], cluster.block(1, h)["hash"], "block hash at height {h} differs");
+        assert_eq!(cluster.block(0, h).hash, cluster.block(1, h).hash, "block hash at height {h} differs");
     }
 }

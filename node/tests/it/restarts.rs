@@ -11,13 +11,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use api::TxState;
+use api::routes;
 use contracts::codec::Encode;
 use contracts::tx::{Action, CouncilAction, Propose};
-use contracts::{Amount, ChainId, Nonce, Tx};
+use contracts::{AccountId, Amount, ChainId, Hash, Nonce, Tx};
 use serde_json::Value;
 
 use crate::e2e::{Net, address_of, height_of};
-use crate::support::{get, key_from_phrase, post, start_devnet_node, wallet_bin};
+use crate::support::{client, get, key_from_phrase, post, start_devnet_node, wallet_bin};
 
 /// Transfers sent at least, and validator restarts seen during them at least.
 const SENDS: usize = 100;
@@ -75,7 +77,8 @@ fn send(home: &Path, bases: &[String], first: usize, recipient: &str) -> Told {
 
 /// Where node `base` has transaction `id`: `(height, block hash)` if committed.
 fn committed_at(base: &str, id: &str) -> Option<(u64, String)> {
-    let (code, body) = get(&format!("{base}/v1/tx/{id}"));
+    let id = id.parse::<Hash>().unwrap_or_else(|err| panic!("transaction id {id}: {err}"));
+    let (code, body) = get(&format!("{base}{}", routes::tx_status(&id)));
     (code == 200 && body["state"] == "committed")
         .then(|| (body["height"].as_u64().unwrap_or(0), body["block_hash"].as_str().unwrap_or_default().to_owned()))
 }
@@ -130,7 +133,7 @@ fn issue_18_every_acknowledged_transfer_is_new_while_validators_restart() {
     // Every node reaches the same head, and is current again, before the chain is read.
     let top = net.bases.iter().filter_map(|b| height_of(b)).max().expect("a node answers") + 1;
     let deadline = Instant::now() + Duration::from_secs(60);
-    let ready = |base: &str| ureq::get(&format!("{base}/readyz")).call().is_ok();
+    let ready = |base: &str| client(base).ready();
     while net.bases.iter().any(|b| height_of(b).is_none_or(|h| h < top) || !ready(b)) {
         assert!(Instant::now() < deadline, "the nodes did not all reach height {top}");
         std::thread::sleep(Duration::from_millis(100));
@@ -182,10 +185,13 @@ fn issue_18_every_acknowledged_transfer_is_new_while_validators_restart() {
     }
 
     // The recipient holds exactly what was acknowledged, plus the unknown ones that landed.
+    let recipient_id = recipient.parse::<AccountId>().expect("recipient address");
     let balances: Vec<String> = net
         .bases
         .iter()
-        .map(|b| get(&format!("{b}/v1/accounts/{recipient}")).1["balance"].as_str().unwrap_or_default().to_owned())
+        .map(|b| {
+            client(b).account(&recipient_id).unwrap_or_else(|err| panic!("recipient on {b}: {err}")).balance.to_string()
+        })
         .collect();
     assert!(balances.iter().all(|b| *b == balances[0]), "the nodes disagree: {balances:?}");
     assert_eq!(
@@ -211,9 +217,10 @@ fn issue_18_every_acknowledged_transfer_is_new_while_validators_restart() {
 fn issue_18_a_node_refuses_reads_below_the_named_height_and_never_takes_a_committed_tx_as_new() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (mut child, base) = start_devnet_node(dir.path());
-    let (_, status) = get(&format!("{base}/v1/status"));
-    assert_eq!(status["caught_up"], true, "a ready node says it is at the head: {status}");
-    let chain = ChainId::new(status["chain_id"].as_str().expect("chain id")).expect("chain id");
+    let node = client(&base);
+    let status = node.status().expect("status");
+    assert!(status.caught_up, "a ready node says it is at the head: {status:?}");
+    let chain = ChainId::new(&status.chain_id).expect("chain id");
 
     let council = key_from_phrase(&dir.path().join("keys/council-1.phrase"));
     let member = contracts::crypto::account_of(&council);
@@ -222,27 +229,32 @@ fn issue_18_a_node_refuses_reads_below_the_named_height_and_never_takes_a_commit
     let body = serde_json::json!({ "tx": hex::encode(tx.to_bytes()) }).to_string();
 
     // Read-your-writes: a height far beyond the head.
-    let (code, answer) = post(&format!("{base}/v1/tx?min_height=1000000"), body.as_bytes());
+    let tx_at = |min_height: &str| format!("{base}{}", routes::with_query(routes::TX, &[("min_height", min_height)]));
+    let account_at = |min_height: &str| {
+        format!("{base}{}", routes::with_query(&routes::account(&member), &[("min_height", min_height)]))
+    };
+    let (code, answer) = post(&tx_at("1000000"), body.as_bytes());
     assert_eq!((code, answer["error"].as_str()), (503, Some("behind")), "{answer}");
-    let (code, answer) = get(&format!("{base}/v1/accounts/{member}?min_height=1000000"));
+    let (code, answer) = get(&account_at("1000000"));
     assert_eq!((code, answer["error"].as_str()), (503, Some("behind")), "{answer}");
     assert!(answer["message"].as_str().is_some_and(|m| m.contains("another node")), "{answer}");
-    let (code, answer) = get(&format!("{base}/v1/accounts/{member}?min_height=bogus"));
+    let (code, answer) = get(&account_at("bogus"));
     assert_eq!((code, answer["error"].as_str()), (400, Some("bad_query")), "{answer}");
 
     // Accepted once; the same bytes again while pending are a duplicate, after the commit they
     // are "already committed" with the height: never a new transaction.
-    let (code, answer) = post(&format!("{base}/v1/tx?min_height=0"), body.as_bytes());
+    let (code, answer) = post(&tx_at("0"), body.as_bytes());
     assert_eq!(code, 202, "{answer}");
     let id = tx.id().to_string();
-    let (code, committed) = get(&format!("{base}/v1/tx/{id}?wait_ms=20000"));
-    assert_eq!((code, committed["state"].as_str()), (200, Some("committed")), "{committed}");
-    let (code, answer) = post(&format!("{base}/v1/tx"), body.as_bytes());
+    let committed = node.tx(&tx.id(), Some(Duration::from_secs(20))).expect("transaction status");
+    assert_eq!(committed.state, TxState::Committed, "{committed:?}");
+    let (code, answer) = post(&format!("{base}{}", routes::TX), body.as_bytes());
     assert_eq!((code, answer["error"].as_str()), (409, Some("already_committed")), "{answer}");
-    let height = committed["height"].as_u64().expect("height").to_string();
+    let committed_height = committed.height.expect("height");
+    let height = committed_height.to_string();
     assert!(answer["message"].as_str().is_some_and(|m| m.contains(&id) && m.contains(&height)), "{answer}");
-    let (code, account) = get(&format!("{base}/v1/accounts/{member}?min_height={height}"));
-    assert_eq!((code, account["nonce"].as_u64()), (200, Some(1)), "{account}");
+    let account = node.account_since(&member, committed_height).expect("account");
+    assert_eq!(account.nonce, Nonce(1), "{account:?}");
 
     let _ = child.kill();
     let _ = child.wait();

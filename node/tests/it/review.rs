@@ -5,9 +5,11 @@
 //! review queue, the personal-data export, a signed year-end statement checked against the
 //! chain, and a replay of the whole chain from genesis.
 
+use api::routes;
+use contracts::primitives::TaskId;
 use serde_json::Value;
 
-use crate::e2e::{Net, address_of, drawn_verifiers, wait_claim};
+use crate::e2e::{Net, address_of, claim_path, drawn_verifiers, wait_claim};
 use crate::support::OBJECTION_WINDOW_SECS;
 
 fn json(net: &Net, account: Option<&str>, args: &[&str]) -> Value {
@@ -37,9 +39,9 @@ fn claim_and_submit(net: &Net, who: &str, task: &str, photo: &str) -> String {
 }
 
 fn budget(net: &Net) -> String {
-    let budgets = net.json("/v1/budgets");
-    let grasbroek = budgets.as_array().and_then(|b| b.iter().find(|x| x["code"] == "grasbroek")).cloned();
-    grasbroek.expect("budget")["balance"].as_str().expect("balance").to_owned()
+    let budgets = net.client().budgets().expect("budgets");
+    let grasbroek = budgets.iter().find(|x| x.code.to_string() == "grasbroek").expect("budget");
+    grasbroek.balance.to_string()
 }
 
 #[test]
@@ -70,9 +72,9 @@ fn issue_5_review_is_k_of_n_objections_stop_payouts_caps_hold_and_residents_see_
     let queue = json(&net, Some(&drawn[0]), &["task", "queue"]);
     assert_eq!(queue["to_review"][0].as_u64().map(|c| c.to_string()), Some(claim.clone()), "{queue}");
     net.ok(Some(&drawn[0]), &["task", "approve", &claim]);
-    assert_eq!(net.json(&format!("/v1/claims/{claim}"))["status"], "under_review", "one approval is not enough");
+    assert_eq!(net.json(&claim_path(&claim))["status"], "under_review", "one approval is not enough");
     // The second verifier looks at the evidence first, through node 1 (the node logs the read).
-    let commitment = net.json(&format!("/v1/claims/{claim}"))["evidence"].as_str().expect("commitment").to_owned();
+    let commitment = net.json(&claim_path(&claim))["evidence"].as_str().expect("commitment").to_owned();
     let look = tmp.path().join("review-copy");
     let read = net
         .command(0, Some(&drawn[1]), &["evidence", "get", &commitment, "--out", look.to_str().expect("p")])
@@ -110,7 +112,7 @@ fn issue_5_review_is_k_of_n_objections_stop_payouts_caps_hold_and_residents_see_
     let objection = net.ok(Some("officer"), &["task", "object", &objected, "--reason", "not_additional"]);
     assert!(objection.contains("WORK REJECTED"), "{objection}");
     std::thread::sleep(std::time::Duration::from_secs(OBJECTION_WINDOW_SECS + 2));
-    let bram = net.json(&format!("/v1/claims/{objected}"));
+    let bram = net.json(&claim_path(&objected));
     assert_eq!((bram["status"].as_str(), bram["reason"].as_str()), (Some("rejected"), Some("not_additional")));
     assert_eq!(net.balance(&residents[1]), "0.00", "no reward after an upheld objection");
 
@@ -120,7 +122,7 @@ fn issue_5_review_is_k_of_n_objections_stop_payouts_caps_hold_and_residents_see_
     json(&net, Some("cor"), &["task", "claim", &expiring]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        let task = net.json(&format!("/v1/tasks/{expiring}"));
+        let task = net.json(&routes::task(TaskId(expiring.parse().expect("task id"))));
         if task["task"]["status"] == "expired" {
             assert_eq!(task["task"]["escrow"], "0.00");
             assert_eq!(task["claims"][0]["status"], "expired");
@@ -184,7 +186,7 @@ fn issue_5_review_is_k_of_n_objections_stop_payouts_caps_hold_and_residents_see_
     assert!(String::from_utf8_lossy(&out.stdout).contains("signature"));
 
     // Supply is conserved through every path, and the whole chain replays from genesis.
-    assert_eq!(net.json("/v1/supply")["conserved"], true);
+    assert!(net.supply().conserved);
     let check = json(&net, None, &["verify-chain"]);
     assert_eq!(check["ok"], true, "{check}");
 }

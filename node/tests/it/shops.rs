@@ -7,6 +7,8 @@
 
 use std::process::Output;
 
+use api::routes;
+use contracts::AccountId;
 use serde_json::Value;
 
 use crate::e2e::{Net, address_of};
@@ -84,7 +86,7 @@ fn issue_4_shops_take_payments_redeem_and_the_treasurer_settles_once() {
     assert!(bad_iban.contains("checksum"), "{bad_iban}");
     // The registry is replicated: every node serves the verified name.
     for base in &net.bases {
-        let url = format!("{base}/v1/registry/merchants/{bakery}");
+        let url = format!("{base}{}", routes::registry_merchant(&bakery.parse::<AccountId>().expect("bakery address")));
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         loop {
             let (code, body) = crate::support::get(&url);
@@ -225,8 +227,8 @@ fn issue_4_shops_take_payments_redeem_and_the_treasurer_settles_once() {
     assert!(replay.contains("NOTHING TO DO"), "{replay}");
     let single = net.refused(Some("treasurer"), &["treasury", "settle", "1", "--reference", "HLN-2026-0002"]);
     assert!(single.contains("already"), "{single}");
-    let pending = net.json("/v1/redemptions?status=pending");
-    assert_eq!(pending.as_array().map(Vec::len), Some(0));
+    let pending = net.client().redemptions(Some("pending")).expect("pending redemptions");
+    assert_eq!(pending.len(), 0, "{pending:?}");
 
     // Reconciliation now and at an earlier height; the audit log holds the bank-detail reads.
     let now: Value = serde_json::from_str(&net.ok(None, &["--json", "reconcile"])).expect("reconcile JSON");
@@ -242,7 +244,7 @@ fn issue_4_shops_take_payments_redeem_and_the_treasurer_settles_once() {
     assert_eq!(earlier["height"].as_u64().map(|h| h.to_string()), Some(paid_at));
     let mut reads = 0;
     for base in &net.bases {
-        let (code, check) = crate::support::get(&format!("{base}/v1/audit/verify"));
+        let (code, check) = crate::support::get(&format!("{base}{}", routes::AUDIT_VERIFY));
         assert_eq!((code, check["intact"].as_bool()), (200, Some(true)), "{check}");
         reads += check["entries"].as_u64().unwrap_or(0);
     }
@@ -251,7 +253,7 @@ fn issue_4_shops_take_payments_redeem_and_the_treasurer_settles_once() {
 
 /// Every redemption of the chain as (id, status, payout reference).
 fn redemptions(net: &Net) -> Vec<(u64, String, Option<String>)> {
-    let list = net.json("/v1/redemptions");
+    let list = net.json(routes::REDEMPTIONS);
     list.as_array()
         .expect("redemption list")
         .iter()

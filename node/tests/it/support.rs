@@ -1,8 +1,10 @@
-//! Shared helpers: a dev network in a temp dir, HTTP calls, free ports.
+//! Shared helpers: a dev network in a temp dir, HTTP calls (raw, and the typed `api` client),
+//! free ports.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 
+use api::client::Client;
 use serde_json::Value;
 
 /// Test nodes take ports from `20000..31800`, below Linux's default range for outgoing
@@ -115,11 +117,17 @@ pub(crate) fn post(url: &str, body: &[u8]) -> (u16, Value) {
     }
 }
 
-/// Polls `/readyz` until the node answers; each attempt waits on the socket, not a sleep loop
-/// with a wall-clock assert.
+/// The typed API client of the node at `base` (one node, no failover).
+pub(crate) fn client(base: &str) -> Client {
+    Client::new(&[base.to_owned()])
+}
+
+/// Polls [`api::routes::READYZ`] until the node answers; each attempt waits on the socket, not a
+/// sleep loop with a wall-clock assert.
 pub(crate) fn wait_ready(base: &str, child: &mut std::process::Child) {
+    let node = client(base);
     for _ in 0..600 {
-        if ureq::get(&format!("{base}/readyz")).call().is_ok() {
+        if node.ready() {
             return;
         }
         if let Ok(Some(status)) = child.try_wait() {
