@@ -16,6 +16,8 @@ ensure_system_deps() {
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   # `ip` (iproute2): the network-isolation test runs a validator in a network namespace.
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  # `faketime`: a test runs one validator with its clock days ahead (issue 12).
+  command -v faketime >/dev/null 2>&1 || missing+=(faketime)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     local sudo=""

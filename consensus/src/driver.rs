@@ -42,6 +42,7 @@ use crate::parts::{self, Streams};
 use crate::port::{Host, HostError, Misbehavior, MisbehaviorKind, Undecided};
 use crate::progress::{Progress, Tracker};
 use crate::signing::{Checker, Keys};
+use crate::timeliness;
 
 /// Consensus timeouts in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -484,7 +485,15 @@ impl<H: Host> Driver<H> {
                             tracing::debug!(height = %assembled.height, %next, "proposal for another height");
                             None
                         } else {
-                            let validity = match self.host.validate_block(assembled.block.clone()).await? {
+                            // A fresh proposal must also be timely by this validator's clock;
+                            // a re-proposed locked block was checked when first voted on.
+                            let fresh = assembled.pol_round.as_u32().is_none();
+                            let checked = match self.host.validate_block(assembled.block.clone()).await? {
+                                Ok(()) if fresh => timeliness::check(assembled.block.header.time, self.host.now())
+                                    .map_err(|early| early.to_string()),
+                                other => other,
+                            };
+                            let validity = match checked {
                                 Ok(()) => Validity::Valid,
                                 Err(reason) => {
                                     tracing::warn!(height = %assembled.height, proposer = %assembled.proposer, %reason, "invalid proposal");

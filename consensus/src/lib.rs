@@ -15,6 +15,7 @@ mod parts;
 mod port;
 pub mod progress;
 pub mod signing;
+pub mod timeliness;
 
 pub use driver::{Role, Running, Settings, Timeouts, has_wal, peer_id_of, start};
 pub use guard::{GuardError, SignGuard};

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use async_trait::async_trait;
-use contracts::{AccountId, Block, CommitCert, Height};
+use contracts::{AccountId, Block, CommitCert, Height, Timestamp};
 
 /// The ledger could not answer: a storage fault, or its thread stopped. The engine loop stops
 /// rather than vote or commit on doubt.
@@ -91,4 +91,8 @@ pub trait Host: Send + Sync + 'static {
 
     /// Whether transactions wait in the mempool (drives the idle heartbeat).
     async fn has_pending(&self) -> bool;
+
+    /// This validator's clock, which a fresh proposal's time is checked against
+    /// (`timeliness`); the same clock the node dates its own proposals by.
+    fn now(&self) -> Timestamp;
 }

@@ -149,6 +149,10 @@ impl Host for LedgerHost {
     async fn has_pending(&self) -> bool {
         self.handle.call_patient(|l| !l.mempool().is_empty()).await.unwrap_or(false)
     }
+
+    fn now(&self) -> contracts::Timestamp {
+        super::wall_clock_ms()
+    }
 }
 
 #[cfg(test)]

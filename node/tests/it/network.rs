@@ -40,19 +40,33 @@ impl Cluster {
     }
 
     fn start(&mut self, i: usize) {
+        self.start_with_clock(i, None);
+    }
+
+    /// Starts node `i`; with `shift` (e.g. `+2d`) under Debian's `faketime`, so that its wall
+    /// clock is off by that much (its monotonic clock, which drives timeouts, is left alone).
+    fn start_with_clock(&mut self, i: usize, shift: Option<&str>) {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(self.dir.path().join(format!("node{}.log", i + 1)))
             .expect("log file");
-        let child = Command::new(node_bin())
+        let mut command = match shift {
+            None => Command::new(node_bin()),
+            Some(shift) => {
+                let mut faketime = Command::new("faketime");
+                faketime.args(["-f", shift]).arg(node_bin()).env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+                faketime
+            }
+        };
+        let child = command
             .args(["run", "--config"])
             .arg(&self.configs[i])
             .env("HEITJE_LOG", "info")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
-            .expect("start heitje-node");
+            .expect("start heitje-node (and faketime for a shifted clock: scripts/test installs it)");
         self.children[i] = Some(child);
         self.wait_api(i);
     }
@@ -430,4 +444,40 @@ fn issue_3_the_council_shrinks_the_validator_set_and_two_validators_then_decide_
     for h in 1..=top {
         assert_eq!(cluster.block(0, h).hash, cluster.block(1, h).hash, "block hash at height {h} differs");
     }
+}
+
+#[test]
+fn issue_12_a_validator_with_its_clock_two_days_ahead_does_not_move_chain_time() {
+    let mut cluster = Cluster::new(4);
+    cluster.kill9(3);
+    cluster.start_with_clock(3, Some("+2d"));
+    let mut stream = Stream::new(&cluster);
+    // Enough heights that the fast validator is the proposer of several rounds (round robin).
+    for round in 0..12 {
+        stream.submit(&cluster, round % 3, 0);
+        stream.wait_committed(&cluster, 0);
+    }
+    let limit = now_ms() + consensus::timeliness::MAX_AHEAD_MS;
+    let head = cluster.height(0);
+    for height in 1..=head {
+        let block = cluster.block(0, height);
+        assert!(
+            block.header.time.0 <= limit,
+            "block {height} is dated {} ms ahead of the real clock",
+            block.header.time.0.saturating_sub(now_ms())
+        );
+    }
+    let refused = (0..3).any(|i| cluster.full_log(i).contains("ahead of this validator's clock"));
+    assert!(
+        refused,
+        "the honest validators never saw (and refused) a proposal from the fast clock; node 4 log:\n{}",
+        cluster.log(3)
+    );
+    wait_all_at(&cluster, &[0, 1, 2, 3], head);
+    check_agreement(&cluster, head);
+}
+
+fn now_ms() -> u64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970");
+    u64::try_from(since.as_millis()).expect("ms fit u64")
 }
