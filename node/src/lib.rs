@@ -27,6 +27,7 @@ use crate::store::Storage;
 
 /// Reads a validator secret key file: 64 hex characters.
 pub fn load_validator_key(path: &Path) -> anyhow::Result<SigningKey> {
+    check_private_file(path)?;
     let text = std::fs::read_to_string(path).with_context(|| format!("reading validator key {}", path.display()))?;
     let bytes = hex::decode(text.trim())
         .with_context(|| format!("validator key {} must be 64 hex characters", path.display()))?;
@@ -34,6 +35,53 @@ pub fn load_validator_key(path: &Path) -> anyhow::Result<SigningKey> {
         .try_into()
         .map_err(|_| anyhow::anyhow!("validator key {} must hold 32 bytes (64 hex characters)", path.display()))?;
     Ok(SigningKey::from_bytes(&secret))
+}
+
+/// Refuses a validator key file that other users may read or write (issue 12): a copy of the
+/// key can vote twice in this validator's name. The fix is the operator's to make, since the key
+/// may already have been read.
+fn check_private_file(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let metadata = std::fs::metadata(path).with_context(|| format!("reading validator key {}", path.display()))?;
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            anyhow::bail!(
+                "validator key {} is open to other users (mode {mode:o}); make it private with `chmod 600 {}`, \
+                 and replace the key if others may have read it",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Creates the data directory private to the node's user (0700), and makes an existing one
+/// private if it is not (issue 12): it holds the sealed evidence keys and the chain.
+fn prepare_data_dir(path: &Path) -> anyhow::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+        builder.mode(0o700);
+        builder.create(path).with_context(|| format!("creating data directory {}", path.display()))?;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("reading data directory {}", path.display()))?
+            .permissions()
+            .mode()
+            & 0o777;
+        if mode & 0o077 != 0 {
+            tracing::warn!(dir = %path.display(), mode = format!("{mode:o}"), "the data directory was open to other users; made it 0700");
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("making data directory {} private (chmod 700)", path.display()))?;
+        }
+    }
+    #[cfg(not(unix))]
+    builder.create(path).with_context(|| format!("creating data directory {}", path.display()))?;
+    Ok(())
 }
 
 /// Reads and validates a genesis file.
@@ -48,8 +96,7 @@ pub fn start_engine(config: &Config) -> anyhow::Result<(Engine, SigningKey)> {
     let genesis = load_genesis(&config.genesis)?;
     let key = load_validator_key(&config.validator_key)?;
     let me = contracts::crypto::account_of(&key);
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    prepare_data_dir(&config.data_dir)?;
     let storage = Storage::open(&config.data_dir)
         .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
     let limits = Limits { max_txs: config.mempool.max_txs, max_per_account: config.mempool.max_per_account };
@@ -229,4 +276,47 @@ async fn shutdown_signal() {
         }
     };
     tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    use super::*;
+
+    const KEY_HEX: &str = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+
+    fn key_file(dir: &Path, mode: u32) -> std::path::PathBuf {
+        let path = dir.join("validator.key");
+        std::fs::write(&path, KEY_HEX).expect("write key");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        path
+    }
+
+    #[test]
+    fn issue_12_a_validator_key_others_can_read_is_refused_with_the_fix() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for mode in [0o644, 0o640, 0o604, 0o660] {
+            let err = load_validator_key(&key_file(dir.path(), mode)).expect_err("an open key is refused");
+            let message = format!("{err:#}");
+            assert!(message.contains(&format!("mode {mode:o}")) && message.contains("chmod 600"), "{message}");
+        }
+        let key = load_validator_key(&key_file(dir.path(), 0o600)).expect("a private key loads");
+        assert_eq!(hex::encode(key.to_bytes()), KEY_HEX);
+        assert!(load_validator_key(&key_file(dir.path(), 0o400)).is_ok(), "read-only for the owner is fine");
+    }
+
+    #[test]
+    fn issue_12_the_data_directory_is_private_new_or_existing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fresh = dir.path().join("a/b/data");
+        prepare_data_dir(&fresh).expect("created");
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&fresh), 0o700);
+        let open = dir.path().join("open");
+        std::fs::create_dir(&open).expect("mkdir");
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        prepare_data_dir(&open).expect("tightened");
+        assert_eq!(mode(&open), 0o700);
+    }
 }
