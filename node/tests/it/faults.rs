@@ -190,6 +190,8 @@ impl Testnet {
     fn add_outsider(&mut self) -> usize {
         let key = self.dir.path().join("keys/outsider.validator.key");
         std::fs::write(&key, hex::encode(SigningKey::generate(&mut OsRng).to_bytes())).expect("write outsider key");
+        // The node refuses a key file other users can read (issue 12).
+        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).expect("chmod 600");
         let peers: Vec<[String; 2]> =
             (0..4).map(|i| self.listen_addrs(i).map(|listen| format!("{listen}/p2p/{}", self.peer_id(i)))).collect();
         let config = self.dir.path().join("node5.toml");
