@@ -24,14 +24,23 @@ use serde::{Deserialize, Serialize};
 const CONTENT_CONTEXT: &str = "heitje 2026-11 evidence upload body";
 
 /// The hash of an upload body that goes in the signed query as `content=`, so that the
-/// signature covers the body too. The node checks it and keeps it nowhere.
+/// signature covers the body too. The node keeps the signed request with the sealed record (it
+/// proves to the other validators that the worker uploaded this content) and erases it with the
+/// record.
 pub fn content_hash(body: &[u8]) -> Hash {
     Hash(*blake3::Hasher::new_derive_key(CONTENT_CONTEXT).update(body).finalize().as_bytes())
 }
 
 /// The path and query of an upload of `body` for `claim`, to be signed and posted.
 pub fn upload_path(claim: ClaimId, retain_until: Timestamp, body: &[u8]) -> String {
-    let (claim, retain_until, content) = (claim.to_string(), retain_until.to_string(), content_hash(body).to_string());
+    signed_upload_path(claim, retain_until, &content_hash(body))
+}
+
+/// The path and query of an upload whose body has [`content_hash`] `content`: what the worker
+/// signed, rebuilt by a validator that receives the sealed record as a replica and checks the
+/// worker's signature over it.
+pub fn signed_upload_path(claim: ClaimId, retain_until: Timestamp, content: &Hash) -> String {
+    let (claim, retain_until, content) = (claim.to_string(), retain_until.to_string(), content.to_string());
     crate::routes::with_query(
         crate::routes::EVIDENCE,
         &[("claim", &claim), ("retain_until", &retain_until), ("content", &content)],

@@ -365,10 +365,14 @@ pub struct BlockView {
     pub cert: Option<contracts::CommitCert>,
 }
 
-/// `GET /v1/misbehavior`: a validator signed two conflicting consensus messages.
+/// `GET /v1/misbehavior`: a validator signed two conflicting consensus messages, or passed on
+/// something forged.
 ///
-/// The two messages are the signed originals in the canonical consensus encoding, so anyone can
-/// re-check them against the validator's key. Validators are municipal partners: the remedy is
+/// For `double_vote` and `double_proposal` the two messages are the signed originals in the
+/// canonical consensus encoding, so anyone can re-check them against the validator's key. For
+/// `forged_evidence` (a replicated evidence record its worker did not sign as it stands) `first`
+/// is the record's commitment, `second` is empty and `detail` says what was wrong; the record
+/// itself is dropped, never kept. Validators are municipal partners: the remedy is
 /// organisational (a council vote to rotate or remove the key), not slashing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MisbehaviorView {
@@ -378,12 +382,15 @@ pub struct MisbehaviorView {
     pub height: Height,
     /// Consensus round.
     pub round: u32,
-    /// `double_vote` or `double_proposal`.
+    /// `double_vote`, `double_proposal` or `forged_evidence`.
     pub kind: String,
     /// First signed message, hex.
     pub first: String,
     /// Conflicting signed message, hex.
     pub second: String,
+    /// What was wrong, in words, where the two messages do not say it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
 }
 
 /// Answer to `GET /v1/validators`: the set deciding the next height and the sets the council

@@ -30,6 +30,6 @@ mod task;
 pub use config::{Config, INBOUND_QUEUE, PUBLISH_QUEUE};
 pub use error::{Error, PublishError};
 pub use handle::{Handle, Inbound};
-pub use identity::peer_id_of;
+pub use identity::{peer_id_of, public_key_of};
 pub use libp2p::{Multiaddr, PeerId};
 pub use task::spawn;

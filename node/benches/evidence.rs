@@ -1,6 +1,8 @@
 //! Evidence intake throughput on one node: what `POST /v1/evidence` does after the signature
 //! check, namely parse (and strip again) the canonical bundle, seal it under a fresh key and
-//! store record, key and header in one synced RocksDB batch. Bundles of one 1 MiB photo.
+//! store record, key and header in one synced RocksDB batch. Bundles of one 1 MiB photo. Then
+//! erasure: the synced delete and the scrub (flush of every column family and compaction of the
+//! record's key range) that leaves no byte of the key on disk.
 //!
 //! Run with `cargo bench -p node --bench evidence`. Prints figures; asserts nothing about time.
 
@@ -15,6 +17,10 @@ use rand_core::OsRng;
 
 const RECORDS: usize = 64;
 const PHOTO_BYTES: usize = 1 << 20;
+/// A worker's signed upload request, as long as a real one.
+const UPLOAD: &str = "Heitje hjt1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq:1796000000000:\
+                      00000000000000000000000000000000000000000000000000000000000000000000000000000000\
+                      000000000000000000000000000000000000000000000000";
 
 /// A JPEG with `scan` bytes of image data (no 0xFF in it) and an EXIF block.
 fn jpeg(scan: usize) -> Vec<u8> {
@@ -33,13 +39,15 @@ fn main() {
     let photo = jpeg(PHOTO_BYTES);
     let body = Bundle::new(&[&photo], Some("Two coats.".into()), None).expect("bundle").to_canonical_bytes();
     let owner = AccountId([7; 32]);
+    let mut commitments = Vec::with_capacity(RECORDS);
     let start = Instant::now();
     for claim in 0..RECORDS {
         let bundle = Bundle::from_canonical_bytes(&body).expect("parse");
         let (sealed, key) =
             evidence::seal(&bundle, owner, ClaimId(claim as u64), Timestamp(2), Timestamp(1), &mut OsRng)
                 .expect("seal");
-        evidence_store::store(&storage, &sealed, &key).expect("store");
+        evidence_store::store(&storage, &sealed, &key, UPLOAD).expect("store");
+        commitments.push(sealed.header.commitment);
     }
     let seconds = start.elapsed().as_secs_f64();
     let megabytes = (RECORDS * body.len()) as f64 / 1e6;
@@ -49,5 +57,16 @@ fn main() {
         body.len(),
         RECORDS as f64 / seconds,
         megabytes / seconds
+    );
+    let start = Instant::now();
+    for commitment in &commitments {
+        evidence_store::erase(&storage, commitment, Timestamp(3), api::evidence::ErasureReason::OwnerRequest, None)
+            .expect("erase");
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "evidence erasure: {RECORDS} records in {seconds:.2} s: {:.1} ms per erasure (synced delete + flush of \
+         every column family + compaction of the record's key range)",
+        seconds * 1000.0 / RECORDS as f64
     );
 }

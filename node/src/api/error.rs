@@ -84,7 +84,9 @@ impl From<Refusal> for ApiError {
             Refusal::Forbidden { .. } => Self::new(StatusCode::FORBIDDEN, "forbidden", message),
             Refusal::NotOwner(_) => Self::new(StatusCode::FORBIDDEN, "not_owner", message),
             Refusal::StillNeeded(_) => Self::new(StatusCode::CONFLICT, "still_needed", message),
-            Refusal::BadNotice(_) | Refusal::OutOfRetention(_) => Self::bad_request("bad_replica", message),
+            Refusal::BadNotice(_) | Refusal::OutOfRetention(_) | Refusal::Forged { .. } => {
+                Self::bad_request("bad_replica", message)
+            }
             Refusal::Store(err) => err.into(),
         }
     }

@@ -69,7 +69,8 @@ pub(super) async fn upload(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
     let body = body.map_err(|r| body_error(r, api::MAX_UPLOAD))?;
-    let owner = signed.verify(&state.handle).await?.reader;
+    let read = signed.verify(&state.handle).await?;
+    let (owner, upload) = (read.reader, read.header());
     let query = query.map_err(query_error)?.0;
     if Hash::from_hex(&query.content).ok() != Some(content_hash(&body)) {
         return Err(ApiError::bad_request(
@@ -98,15 +99,25 @@ pub(super) async fn upload(
     let sealing = tokio::task::spawn_blocking(move || {
         let bundle = Bundle::from_canonical_bytes(&body)
             .map_err(|e| ApiError::bad_request("bad_bundle", format!("the body is not an evidence bundle: {e}")))?;
+        // The other validators check the worker's signature over the content they receive, so
+        // the sealed content must be the signed body: stripped and canonical already.
+        if bundle.to_canonical_bytes() != body {
+            return Err(ApiError::bad_request(
+                "bad_bundle",
+                "the bundle is not in canonical form with its photos stripped; build it with the wallet \
+                 (`heitje task submit --photo …`), which strips photos before it signs",
+            ));
+        }
         evidence::seal(&bundle, owner, claim, retain_until, now, &mut OsRng)
             .map_err(|e| ApiError::bad_request("bad_bundle", e.to_string()))
     });
     let (sealed, key) = sealing.await.map_err(|_| internal("sealing the evidence"))??;
     let (sealed_bytes, key_bytes) = (sealed.to_bytes(), key.to_bytes());
     let commitment = sealed.header.commitment;
-    state.handle.call(move |l| store::store(l.storage(), &sealed, &key)).await??;
+    let kept = upload.clone();
+    state.handle.call(move |l| store::store(l.storage(), &sealed, &key, &kept)).await??;
     if let Some(outbox) = &state.outbox {
-        outbox.push_evidence(&sealed_bytes, &key_bytes);
+        outbox.push_evidence(&sealed_bytes, &key_bytes, &upload);
     }
     tracing::info!(%commitment, %claim, "evidence sealed and stored");
     let uploaded = Uploaded { commitment, claim, owner, sealed_at: now, retain_until, size };
@@ -241,7 +252,8 @@ pub(super) async fn list(
             let storage = l.storage();
             let mut live = Vec::new();
             for meta in store::live(storage)?.into_iter().filter(|m| m.owner == owner) {
-                live.push((meta, Some(store::lookup(storage, &meta.commitment)?)));
+                let record = store::lookup(storage, &meta.commitment)?;
+                live.push((meta, Some(record)));
             }
             let erased = store::tombstones(storage)?.into_iter().filter(|(_, t)| t.owner == owner).collect();
             let entries = audit::audit_entries(l, Some(owner), usize::MAX)?;

@@ -64,6 +64,7 @@ fn misbehavior_view(m: &Misbehavior) -> api::MisbehaviorView {
         .into(),
         first: hex::encode(&m.first),
         second: hex::encode(&m.second),
+        detail: String::new(),
     }
 }
 

@@ -36,4 +36,4 @@ mod wire;
 
 pub use outbox::Outbox;
 pub use service::{Settings, start};
-pub use wire::{BATCH_TXS, BATCH_WAIT, MAX_BATCH, MAX_MESSAGE, REGISTRY_REPUBLISH};
+pub use wire::{BATCH_TXS, BATCH_WAIT, MAX_BATCH, MAX_MESSAGE, REGISTRY_REPUBLISH, evidence_message};

@@ -5,7 +5,7 @@ use contracts::SignedTx;
 use contracts::codec::{Encode, put_bytes, put_len};
 use tokio::sync::mpsc;
 
-use super::wire::{BATCH_TXS, BATCH_WAIT, KIND_ERASURE, KIND_EVIDENCE, KIND_REGISTRY, KIND_TXS, MAX_BATCH, nonce};
+use super::wire::{BATCH_TXS, BATCH_WAIT, KIND_ERASURE, KIND_REGISTRY, KIND_TXS, MAX_BATCH, evidence_message, nonce};
 use crate::offchain::evidence::EraseNotice;
 
 /// Where the API hands admitted transactions and registry records for gossip.
@@ -30,10 +30,10 @@ impl Outbox {
         publish_records(&self.gossip, records);
     }
 
-    /// Publishes a sealed evidence record with its key to the other validators now; a peer
-    /// that misses it gets it when it (re)joins.
-    pub fn push_evidence(&self, sealed: &[u8], key: &[u8]) {
-        publish_evidence(&self.gossip, sealed, key);
+    /// Publishes a sealed evidence record with its key and the worker's signed upload request
+    /// to the other validators now; a peer that misses it gets it when it (re)joins.
+    pub fn push_evidence(&self, sealed: &[u8], key: &[u8], upload: &str) {
+        publish_evidence(&self.gossip, sealed, key, upload);
     }
 
     /// Publishes an owner's erasure request to the other validators now; the periodic
@@ -43,13 +43,8 @@ impl Outbox {
     }
 }
 
-pub(super) fn publish_evidence(gossip: &gossip::Handle, sealed: &[u8], key: &[u8]) {
-    let mut message = Vec::with_capacity(sealed.len() + key.len() + 17);
-    message.push(KIND_EVIDENCE);
-    message.extend_from_slice(&nonce());
-    put_bytes(&mut message, sealed);
-    put_bytes(&mut message, key);
-    if let Err(err) = gossip.publish(message) {
+pub(super) fn publish_evidence(gossip: &gossip::Handle, sealed: &[u8], key: &[u8], upload: &str) {
+    if let Err(err) = gossip.publish(evidence_message(sealed, key, upload)) {
         tracing::debug!(%err, "evidence record not gossiped now; it is republished when a peer joins");
     }
 }

@@ -93,7 +93,7 @@ pub(super) async fn republish_evidence(gossip: gossip::Handle, ledger: Handle) {
         for meta in live {
             let commitment = meta.commitment;
             match ledger.call(move |l| evidence::raw(l.storage(), &commitment)).await {
-                Ok(Ok(Some((sealed, key)))) => publish_evidence(&gossip, &sealed, &key),
+                Ok(Ok(Some(record))) => publish_evidence(&gossip, &record.sealed, &record.key, &record.upload),
                 Ok(Ok(None)) => {}
                 Ok(Err(err)) => tracing::warn!(%err, %commitment, "could not read an evidence record to republish it"),
                 Err(_) => return,

@@ -28,7 +28,8 @@ pub(super) const KIND_TXS: u8 = 1;
 /// Message kind: registry records, after an 8-byte nonce that keeps a republished set from
 /// being taken for a duplicate.
 pub(super) const KIND_REGISTRY: u8 = 2;
-/// Message kind: one sealed evidence record and its key, after an 8-byte nonce.
+/// Message kind: one sealed evidence record, its key and the worker's signed upload request,
+/// after an 8-byte nonce.
 pub(super) const KIND_EVIDENCE: u8 = 3;
 /// Message kind: owners' signed erasure requests (JSON), after an 8-byte nonce.
 pub(super) const KIND_ERASURE: u8 = 4;
@@ -39,18 +40,44 @@ pub(super) fn nonce() -> [u8; 8] {
     nonce
 }
 
-/// Decodes an evidence message (after the kind byte): the sealed record and its key, checked
-/// (they decode, the key opens the record and the content matches the commitment); `None` when
-/// malformed. Runs off the ledger thread.
-pub(super) fn decode_evidence(data: &[u8]) -> Option<(evidence::Sealed, evidence::RecordKey)> {
+/// A replicated evidence record, decoded and opened.
+#[derive(Debug)]
+pub(super) struct Replica {
+    pub sealed: evidence::Sealed,
+    pub key: evidence::RecordKey,
+    /// The worker's `Authorization` header of the upload.
+    pub upload: String,
+    /// `api::evidence::content_hash` of the plaintext bundle, which the upload signature covers.
+    pub content: contracts::Hash,
+}
+
+/// An evidence message: the kind byte, a fresh nonce, the sealed record, its key and the worker's
+/// signed upload request.
+pub fn evidence_message(sealed: &[u8], key: &[u8], upload: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(sealed.len() + key.len() + upload.len() + 21);
+    out.push(KIND_EVIDENCE);
+    out.extend_from_slice(&nonce());
+    contracts::codec::put_bytes(&mut out, sealed);
+    contracts::codec::put_bytes(&mut out, key);
+    contracts::codec::put_bytes(&mut out, upload.as_bytes());
+    out
+}
+
+/// Decodes an evidence message (after the kind byte): the sealed record, its key and the
+/// worker's upload request, checked (they decode, the key opens the record and the content
+/// matches the commitment); `None` when malformed. Runs off the ledger thread.
+pub(super) fn decode_evidence(data: &[u8]) -> Option<Replica> {
     let mut reader = Reader::new(data.get(8..)?);
     let sealed = reader.bytes("evidence record", crate::offchain::evidence::MAX_SEALED_BYTES).ok()?;
     let key = reader.bytes("evidence key", evidence::KEY_BYTES_LEN).ok()?;
+    let upload = reader.bytes("upload request", crate::offchain::evidence::MAX_UPLOAD_PROOF_BYTES).ok()?;
     reader.finish().ok()?;
     let sealed = evidence::Sealed::from_bytes(sealed).ok()?;
     let key = evidence::RecordKey::from_bytes(key).ok()?;
-    evidence::open(&sealed, &key).ok()?;
-    Some((sealed, key))
+    let upload = std::str::from_utf8(upload).ok()?.to_owned();
+    let bundle = evidence::open(&sealed, &key).ok()?;
+    let content = api::evidence::content_hash(&bundle.to_canonical_bytes());
+    Some(Replica { sealed, key, upload, content })
 }
 
 /// Decodes erasure notices (after the kind byte); `None` when malformed.
@@ -117,6 +144,7 @@ mod tests {
         let mut message = vec![0u8; 8];
         put_bytes(&mut message, b"HEVR not a record");
         put_bytes(&mut message, &[0; evidence::KEY_BYTES_LEN]);
+        put_bytes(&mut message, b"Heitje x");
         assert!(decode_evidence(&message).is_none(), "not a record");
         let mut huge = vec![0u8; 8];
         put_len(&mut huge, u32::MAX as usize);
@@ -142,13 +170,12 @@ mod tests {
         let (sealed, key) = seal(contracts::primitives::ClaimId(1));
         let (_, other_key) = seal(contracts::primitives::ClaimId(2));
         let message = |key: &evidence::RecordKey| {
-            let mut out = vec![0u8; 8];
-            put_bytes(&mut out, &sealed.to_bytes());
-            put_bytes(&mut out, &key.to_bytes());
-            out
+            evidence_message(&sealed.to_bytes(), &key.to_bytes(), "Heitje signed").split_off(1)
         };
-        let (decoded, _) = decode_evidence(&message(&key)).expect("a good record decodes");
-        assert_eq!(decoded, sealed);
+        let decoded = decode_evidence(&message(&key)).expect("a good record decodes");
+        assert_eq!(decoded.sealed, sealed);
+        assert_eq!(decoded.upload, "Heitje signed");
+        assert_eq!(decoded.content, api::evidence::content_hash(&bundle.to_canonical_bytes()));
         assert!(decode_evidence(&message(&other_key)).is_none(), "a key that does not open it");
     }
 

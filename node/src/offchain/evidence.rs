@@ -49,11 +49,16 @@ use crate::store::{Storage, StoreError};
 /// Largest sealed record: the photos, note and framing of a full bundle, the header, the nonce
 /// and the tag.
 pub const MAX_SEALED_BYTES: usize = evidence::MAX_PHOTO_BYTES + 128 * 1024;
-/// Version byte of the header bytes in `evidence_meta`.
-const META_VERSION: u8 = 1;
+/// Version byte of the header bytes in `evidence_meta`: 1 without the worker's signed upload
+/// request (records stored before it was kept), 2 with it.
+const META_VERSION: u8 = 2;
+const META_VERSION_UNSIGNED: u8 = 1;
+/// Longest `Authorization` header of an upload kept with its record.
+pub const MAX_UPLOAD_PROOF_BYTES: usize = 1024;
 
-/// The public header of a live record, as kept in `evidence_meta`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The public header of a live record, as kept in `evidence_meta`, with the worker's signed
+/// upload request that proves the content is theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meta {
     /// The commitment.
     pub commitment: Hash,
@@ -65,11 +70,14 @@ pub struct Meta {
     pub sealed_at: Timestamp,
     /// When it must be erased at the latest.
     pub retain_until: Timestamp,
+    /// The worker's `Authorization` header of the upload (`POST /v1/evidence?…&content=…`);
+    /// `None` for records stored before it was kept.
+    pub upload: Option<String>,
 }
 
 impl Meta {
-    /// The header of a sealed record.
-    pub fn of(sealed: &Sealed) -> Self {
+    /// The header of a sealed record uploaded with the worker's signed request `upload`.
+    pub fn of(sealed: &Sealed, upload: &str) -> Self {
         let h = &sealed.header;
         Self {
             commitment: h.commitment,
@@ -77,32 +85,45 @@ impl Meta {
             claim: h.claim,
             sealed_at: h.sealed_at,
             retain_until: h.retain_until,
+            upload: Some(upload.to_owned()),
         }
     }
 
-    fn to_bytes(self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(96);
-        out.push(META_VERSION);
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(96 + MAX_UPLOAD_PROOF_BYTES);
+        out.push(if self.upload.is_some() { META_VERSION } else { META_VERSION_UNSIGNED });
         self.owner.encode(&mut out);
         self.claim.encode(&mut out);
         self.sealed_at.encode(&mut out);
         self.retain_until.encode(&mut out);
+        if let Some(upload) = &self.upload {
+            contracts::codec::put_bytes(&mut out, upload.as_bytes());
+        }
         out
     }
 
     fn from_bytes(commitment: Hash, bytes: &[u8]) -> Result<Self, StoreError> {
         let corrupt = |e: DecodeError| StoreError::Corrupt(format!("evidence header {commitment}: {e}"));
         let mut reader = Reader::new(bytes);
-        if reader.u8("evidence header version").map_err(corrupt)? != META_VERSION {
-            return Err(StoreError::Corrupt(format!("evidence header {commitment}: unknown version")));
+        let version = reader.u8("evidence header version").map_err(corrupt)?;
+        if version != META_VERSION && version != META_VERSION_UNSIGNED {
+            return Err(StoreError::Corrupt(format!("evidence header {commitment}: unknown version {version}")));
         }
-        let meta = Self {
+        let mut meta = Self {
             commitment,
             owner: AccountId::decode(&mut reader).map_err(corrupt)?,
             claim: ClaimId::decode(&mut reader).map_err(corrupt)?,
             sealed_at: Timestamp::decode(&mut reader).map_err(corrupt)?,
             retain_until: Timestamp::decode(&mut reader).map_err(corrupt)?,
+            upload: None,
         };
+        if version == META_VERSION {
+            let upload = reader.bytes("evidence upload request", MAX_UPLOAD_PROOF_BYTES).map_err(corrupt)?;
+            let upload = std::str::from_utf8(upload).map_err(|_| {
+                StoreError::Corrupt(format!("evidence header {commitment}: upload request is not UTF-8"))
+            })?;
+            meta.upload = Some(upload.to_owned());
+        }
         reader.finish().map_err(corrupt)?;
         Ok(meta)
     }
@@ -129,10 +150,22 @@ impl EraseNotice {
     /// Checks the owner's signature (not the clock: a notice may arrive or be republished long
     /// after it was signed; it is idempotent). Returns the signer and the signed time.
     pub fn verify(&self, chain: &ChainId) -> Result<(AccountId, Timestamp), api::staff::AuthError> {
-        let read = SignedRead::parse(&self.authorization)?;
-        read.verify(chain, "DELETE", &Self::path(&self.commitment), read.time)?;
-        Ok((read.reader, read.time))
+        verify_carried(&self.authorization, chain, "DELETE", &Self::path(&self.commitment))
     }
+}
+
+/// Checks a signed request that another validator passes on (an owner's erasure request, a
+/// worker's upload): the signature over `method` and `path` for `chain`, not the clock, which
+/// the caller bounds itself. Returns the signer and the signed time.
+fn verify_carried(
+    header: &str,
+    chain: &ChainId,
+    method: &str,
+    path: &str,
+) -> Result<(AccountId, Timestamp), api::staff::AuthError> {
+    let read = SignedRead::parse(header)?;
+    read.verify(chain, method, path, read.time)?;
+    Ok((read.reader, read.time))
 }
 
 /// What is left of an erased record: nothing that links the commitment to its content.
@@ -211,13 +244,25 @@ pub fn lookup(storage: &Storage, commitment: &Hash) -> Result<Record, StoreError
     Ok(Record::Live(Box::new(sealed), key))
 }
 
-/// The bytes of a sealed record and of its key (wiped on drop).
-pub type RawRecord = (Vec<u8>, zeroize::Zeroizing<Vec<u8>>);
+/// A live record as gossiped: the sealed bytes, its key (wiped on drop) and the worker's signed
+/// upload request.
+#[derive(Debug)]
+pub struct RawRecord {
+    /// The sealed record.
+    pub sealed: Vec<u8>,
+    /// Its key and salt.
+    pub key: zeroize::Zeroizing<Vec<u8>>,
+    /// The worker's `Authorization` header of the upload.
+    pub upload: String,
+}
 
-/// The raw bytes of a live record and its key, for gossip.
+/// The raw bytes of a live record, its key and the worker's upload request, for gossip. A record
+/// kept without the upload request (stored before it was kept) is not passed on: no validator
+/// takes a replica that the worker did not sign.
 pub fn raw(storage: &Storage, commitment: &Hash) -> Result<Option<RawRecord>, StoreError> {
+    let Some(upload) = meta(storage, commitment)?.and_then(|m| m.upload) else { return Ok(None) };
     match (storage.evidence(commitment)?, storage.evidence_key(commitment)?) {
-        (Some(sealed), Some(key)) => Ok(Some((sealed, zeroize::Zeroizing::new(key)))),
+        (Some(sealed), Some(key)) => Ok(Some(RawRecord { sealed, key: zeroize::Zeroizing::new(key), upload })),
         _ => Ok(None),
     }
 }
@@ -233,8 +278,9 @@ pub enum Stored {
     Erased,
 }
 
-/// Stores a sealed record and its key (idempotent; an erased record is never stored again).
-pub fn store(storage: &Storage, sealed: &Sealed, key: &RecordKey) -> Result<Stored, StoreError> {
+/// Stores a sealed record, its key and the worker's signed upload request (idempotent; an erased
+/// record is never stored again).
+pub fn store(storage: &Storage, sealed: &Sealed, key: &RecordKey, upload: &str) -> Result<Stored, StoreError> {
     let commitment = sealed.header.commitment;
     if storage.evidence_tombstone(&commitment)?.is_some() {
         return Ok(Stored::Erased);
@@ -242,7 +288,7 @@ pub fn store(storage: &Storage, sealed: &Sealed, key: &RecordKey) -> Result<Stor
     if storage.evidence_meta(&commitment)?.is_some() {
         return Ok(Stored::Held);
     }
-    storage.put_evidence(&commitment, &sealed.to_bytes(), &key.to_bytes(), &Meta::of(sealed).to_bytes())?;
+    storage.put_evidence(&commitment, &sealed.to_bytes(), &key.to_bytes(), &Meta::of(sealed, upload).to_bytes())?;
     Ok(Stored::New)
 }
 
@@ -365,6 +411,16 @@ pub enum Refusal {
     /// A gossiped record is past (or beyond) its retention period.
     #[error("the record of claim {0} is outside its retention period")]
     OutOfRetention(ClaimId),
+    /// A replicated record that its worker did not upload as it stands: no or a bad signature of
+    /// the worker over its claim, retention date and content, or dates out of bounds. Its sender
+    /// is misbehaving.
+    #[error("the replicated record of claim {claim} is forged: {why}")]
+    Forged {
+        /// The claim it names.
+        claim: ClaimId,
+        /// What is wrong.
+        why: String,
+    },
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -507,23 +563,56 @@ pub fn sweep(l: &Ledger, node: AccountId, now: Timestamp) -> Result<Vec<Hash>, S
     Ok(erased)
 }
 
-/// Takes a replicated record from another validator (gossip kind 3), checked: it opens with its
-/// key and matches its commitment (`check` ran that off the ledger thread), its claim's worker
-/// is its owner, it is not past its retention date, and it was not erased here.
-pub fn accept_replica(l: &Ledger, sealed: &Sealed, key: &RecordKey) -> Result<Stored, Refusal> {
+/// Takes a replicated record from another validator (gossip kind 3). `check` opened it with its
+/// key off the ledger thread and hashed its content (`content`, [`api::evidence::content_hash`]
+/// of the plaintext). Here, the same rules as an upload, and the worker's own word for it:
+/// - the worker's signed upload request covers this claim, retention date and content, was
+///   signed by the record's owner within [`api::staff::MAX_SKEW_MS`] of its sealing time, and
+///   the retention date was allowed then; the sealing time is not ahead of this node's clock by
+///   more than that skew. Otherwise [`Refusal::Forged`]: the sender misbehaves.
+/// - the claim's worker is the owner (forged otherwise), the record is in its retention period,
+///   and unless the claim's latest submission references it, the claim takes evidence now and
+///   holds fewer than [`MAX_RECORDS_PER_CLAIM`] records here, as for an upload.
+pub fn accept_replica(
+    l: &Ledger,
+    sealed: &Sealed,
+    key: &RecordKey,
+    upload: &str,
+    content: &Hash,
+) -> Result<Stored, Refusal> {
     let header = &sealed.header;
-    let worker = l.state().claim(header.claim).map(|claim| claim.worker);
-    match worker {
-        None => return Err(Refusal::UnknownClaim(header.claim)),
-        Some(worker) if worker != header.owner => {
-            return Err(Refusal::NotYourClaim { claim: header.claim, worker, signer: header.owner });
-        }
-        Some(_) => {}
+    let forged = |why: String| Refusal::Forged { claim: header.claim, why };
+    let path = api::evidence::signed_upload_path(header.claim, header.retain_until, content);
+    let chain = l.head().chain_id.clone();
+    let (signer, signed_at) = verify_carried(upload, &chain, "POST", &path)
+        .map_err(|e| forged(format!("the worker's upload signature does not cover it: {e}")))?;
+    if signer != header.owner {
+        return Err(forged(format!("the upload was signed by {signer}, the record names {}", header.owner)));
+    }
+    let skew = api::staff::MAX_SKEW_MS;
+    if signed_at.0.abs_diff(header.sealed_at.0) > skew {
+        return Err(forged(format!(
+            "sealed at {} ms but the upload was signed at {} ms",
+            header.sealed_at.0, signed_at.0
+        )));
+    }
+    if header.sealed_at.0 > wall_clock_ms().0.saturating_add(skew) {
+        return Err(forged(format!("sealed at {} ms, ahead of this node's clock", header.sealed_at.0)));
+    }
+    if !policy::retention_allowed(header.retain_until, header.sealed_at) {
+        return Err(forged(format!("retention until {} ms was not allowed when sealed", header.retain_until.0)));
+    }
+    let Some(claim) = l.state().claim(header.claim) else { return Err(Refusal::UnknownClaim(header.claim)) };
+    if claim.worker != header.owner {
+        return Err(forged(format!("claim {} belongs to {}, not to {}", header.claim, claim.worker, header.owner)));
     }
     if !policy::replica_in_retention(header.sealed_at, header.retain_until, l.head().time) {
         return Err(Refusal::OutOfRetention(header.claim));
     }
-    Ok(store(l.storage(), sealed, key)?)
+    if claim.evidence != Some(header.commitment) && meta(l.storage(), &header.commitment)?.is_none() {
+        check_upload(l, header.owner, header.claim)?;
+    }
+    Ok(store(l.storage(), sealed, key, upload)?)
 }
 
 /// How often the retention sweep runs (also once at start).
@@ -567,6 +656,9 @@ mod tests {
         out
     }
 
+    /// The worker's upload request kept with a record (its form is not checked by `store`).
+    const UPLOAD: &str = "Heitje worker-signed-upload";
+
     fn sealed_record(owner: AccountId) -> (Sealed, RecordKey) {
         let bundle = Bundle::new(&[&jpeg_with_gps()], Some("painted".into()), None).expect("bundle");
         seal(&bundle, owner, ClaimId(1), Timestamp(2_000), Timestamp(1_000), &mut OsRng).expect("seal")
@@ -580,15 +672,15 @@ mod tests {
         let (sealed, key) = sealed_record(owner);
         let commitment = sealed.header.commitment;
 
-        assert_eq!(store(&storage, &sealed, &key).expect("store"), Stored::New);
-        assert_eq!(store(&storage, &sealed, &key).expect("store again"), Stored::Held, "idempotent");
+        assert_eq!(store(&storage, &sealed, &key, UPLOAD).expect("store"), Stored::New);
+        assert_eq!(store(&storage, &sealed, &key, UPLOAD).expect("store again"), Stored::Held, "idempotent");
         let Record::Live(read, read_key) = lookup(&storage, &commitment).expect("lookup") else {
             panic!("the record must be live");
         };
         let bundle = open(&read, &read_key).expect("open");
         assert_eq!(bundle.note(), Some("painted"));
         assert!(!evidence::strip_photo(bundle.photos()[0].bytes()).expect("photo").had_exif(), "stored stripped");
-        assert_eq!(live(&storage).expect("live"), vec![Meta::of(&sealed)]);
+        assert_eq!(live(&storage).expect("live"), vec![Meta::of(&sealed, UPLOAD)]);
 
         let erased = erase(&storage, &commitment, Timestamp(1_795_996_800_000), ErasureReason::OwnerRequest, None)
             .expect("erase");
@@ -602,7 +694,11 @@ mod tests {
             erase(&storage, &commitment, Timestamp(9), ErasureReason::Retention, None),
             Ok(Erasure::Already(_))
         ));
-        assert_eq!(store(&storage, &sealed, &key).expect("store after erasure"), Stored::Erased, "never resurrected");
+        assert_eq!(
+            store(&storage, &sealed, &key, UPLOAD).expect("store after erasure"),
+            Stored::Erased,
+            "never resurrected"
+        );
         assert_eq!(storage.evidence_raw_counts().expect("counts"), (0, 0));
 
         // The tombstone holds no salt and no content hash: nothing links the commitment to content.
@@ -611,11 +707,62 @@ mod tests {
         assert!(!raw.windows(32).any(|w| w == salt), "raw salt");
         let text = String::from_utf8(raw).expect("JSON");
         assert!(!text.contains(&hex::encode(salt)), "hex salt: {text}");
+        assert!(!text.contains(UPLOAD), "the upload request (it names the content hash): {text}");
         assert!(!text.contains(&hex::encode(bundle.content_hash())), "content hash: {text}");
         let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         let mut fields: Vec<&str> = value.as_object().expect("object").keys().map(String::as_str).collect();
         fields.sort_unstable();
         assert_eq!(fields, ["claim", "erased_at", "notice", "owner", "reason", "retain_until", "sealed_at"]);
+    }
+
+    /// The files under `dir` (recursively) that contain `needle`.
+    fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                found.extend(files_containing(&path, needle));
+            } else if std::fs::read(&path).expect("read file").windows(needle.len()).any(|w| w == needle) {
+                found.push(path);
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn erasure_leaves_no_byte_of_the_key_or_the_record_in_any_file_of_the_data_directory() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let storage = Storage::open(dir.path()).expect("open");
+        let mut records = Vec::new();
+        for owner in [6u8, 7] {
+            let (sealed, key) = sealed_record(AccountId([owner; 32]));
+            store(&storage, &sealed, &key, UPLOAD).expect("store");
+            records.push((sealed, key));
+        }
+        // Both records are on disk (in the write-ahead log at least) before erasure.
+        let (erased, kept) = (&records[0], &records[1]);
+        let secret = |key: &RecordKey| key.to_bytes()[..32].to_vec();
+        let ciphertext_tail = |sealed: &Sealed| sealed.ciphertext[sealed.ciphertext.len() - 32..].to_vec();
+        assert!(!files_containing(dir.path(), &secret(&erased.1)).is_empty(), "the key was written");
+        assert!(!files_containing(dir.path(), erased.1.salt()).is_empty(), "the salt was written");
+
+        let commitment = erased.0.header.commitment;
+        erase(&storage, &commitment, Timestamp(3_000), ErasureReason::OwnerRequest, None).expect("erase");
+        for (what, needle) in
+            [("key", secret(&erased.1)), ("salt", erased.1.salt().to_vec()), ("ciphertext", ciphertext_tail(&erased.0))]
+        {
+            let left = files_containing(dir.path(), &needle);
+            assert!(left.is_empty(), "the erased record's {what} is still in {left:?}");
+        }
+        // The other record is untouched and still opens.
+        let Record::Live(sealed, key) = lookup(&storage, &kept.0.header.commitment).expect("lookup") else {
+            panic!("the other record stays live");
+        };
+        assert!(open(&sealed, &key).is_ok());
+        drop(storage);
+        let storage = Storage::open(dir.path()).expect("reopen");
+        assert!(matches!(lookup(&storage, &commitment).expect("lookup"), Record::Erased(_)));
+        assert!(files_containing(dir.path(), &secret(&erased.1)).is_empty(), "not back after a reopen");
     }
 
     #[test]
@@ -625,7 +772,7 @@ mod tests {
         let commitment = sealed.header.commitment;
         {
             let storage = Storage::open(dir.path()).expect("open");
-            store(&storage, &sealed, &key).expect("store");
+            store(&storage, &sealed, &key, UPLOAD).expect("store");
             erase(&storage, &commitment, Timestamp(3_000), ErasureReason::Retention, None).expect("erase");
         }
         let storage = Storage::open(dir.path()).expect("reopen");

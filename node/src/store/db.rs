@@ -35,7 +35,7 @@ pub(super) const CF_REGISTRY: &str = "registry";
 pub(super) const CF_AUDIT: &str = "audit";
 /// Supply figures after each height: height (u64 BE) → JSON, for the reconciliation report.
 pub(super) const CF_SUPPLY: &str = "supply";
-const COLUMN_FAMILIES: [&str; 17] = [
+pub(super) const COLUMN_FAMILIES: [&str; 17] = [
     CF_META,
     CF_BLOCKS,
     CF_CERTS,

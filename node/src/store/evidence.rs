@@ -2,9 +2,12 @@
 //! ones. The key has its own column family so that erasing it alone makes the record unreadable.
 
 use contracts::Hash;
-use rocksdb::{IteratorMode, WriteBatch};
+use rocksdb::{BottommostLevelCompaction, CompactOptions, FlushOptions, IteratorMode, WriteBatch};
 
-use super::db::{CF_EVIDENCE, CF_EVIDENCE_ERASED, CF_EVIDENCE_KEYS, CF_EVIDENCE_META, RawEntries, Storage, StoreError};
+use super::db::{
+    CF_EVIDENCE, CF_EVIDENCE_ERASED, CF_EVIDENCE_KEYS, CF_EVIDENCE_META, COLUMN_FAMILIES, RawEntries, Storage,
+    StoreError,
+};
 
 impl Storage {
     /// Stores a sealed evidence record, its key and its header in one synced batch; the key goes
@@ -39,7 +42,8 @@ impl Storage {
     }
 
     /// Erases an evidence record in one synced batch: the key first, then the record and its
-    /// header, and the tombstone that answers later requests.
+    /// header, and the tombstone that answers later requests; then [`Self::scrub_evidence`]
+    /// removes the erased bytes from the files on disk.
     pub fn erase_evidence(&self, commitment: &Hash, tombstone: &[u8]) -> Result<(), StoreError> {
         let mut batch = WriteBatch::default();
         batch.delete_cf(self.cf(CF_EVIDENCE_KEYS)?, commitment.0);
@@ -47,6 +51,27 @@ impl Storage {
         batch.delete_cf(self.cf(CF_EVIDENCE_META)?, commitment.0);
         batch.put_cf(self.cf(CF_EVIDENCE_ERASED)?, commitment.0, tombstone);
         self.db.write_opt(batch, &Self::synced())?;
+        self.scrub_evidence(commitment)
+    }
+
+    /// A delete only hides a value: its bytes stay in the write-ahead log and in the table
+    /// files until RocksDB rewrites them. Erasure must leave no key behind, so this flushes
+    /// every column family (a log file is dropped only once all of them are flushed past it)
+    /// and then compacts the record's key range in the evidence column families down to the
+    /// last level, where the delete and the value it hid are both dropped.
+    fn scrub_evidence(&self, commitment: &Hash) -> Result<(), StoreError> {
+        let cfs = COLUMN_FAMILIES.iter().map(|name| self.cf(name)).collect::<Result<Vec<_>, _>>()?;
+        let mut flush = FlushOptions::default();
+        flush.set_wait(true);
+        self.db.flush_cfs_opt(&cfs, &flush)?;
+        let mut compact = CompactOptions::default();
+        compact.set_exclusive_manual_compaction(true);
+        compact.set_bottommost_level_compaction(BottommostLevelCompaction::Force);
+        let mut end = commitment.0.to_vec();
+        end.push(0);
+        for name in [CF_EVIDENCE_KEYS, CF_EVIDENCE, CF_EVIDENCE_META] {
+            self.db.compact_range_cf_opt(self.cf(name)?, Some(commitment.0), Some(&end), &compact);
+        }
         Ok(())
     }
 

@@ -51,13 +51,23 @@ impl Net {
     }
 
     pub(crate) fn start_nodes(&mut self) {
-        for i in 0..self.configs.len() {
+        self.start_some(&(0..self.configs.len()).collect::<Vec<_>>());
+    }
+
+    /// Starts the nodes `which` (0-based) and waits until each is ready.
+    pub(crate) fn start_some(&mut self, which: &[usize]) {
+        for &i in which {
             self.spawn_node(i);
         }
-        for i in 0..self.configs.len() {
+        for &i in which {
             let child = self.nodes[i].as_mut().expect("started");
             wait_ready(&self.bases[i], child);
         }
+    }
+
+    /// Node `i`'s config file.
+    pub(crate) fn config(&self, i: usize) -> &Path {
+        &self.configs[i]
     }
 
     /// Starts node `i` without waiting for it.

@@ -221,3 +221,127 @@ fn issue_5_evidence_is_stripped_sealed_replicated_read_by_the_drawn_only_audited
     let chain = net.client().verify_chain().expect("chain check");
     assert!(chain.ok, "{chain:?}");
 }
+
+/// Issue 12: a validator that passes on an evidence record its worker never signed. Three
+/// validators run; the test speaks on the gossip network as the fourth, with that validator's
+/// own key, and sends sealed records that open and match their commitments, but whose upload
+/// signature is someone else's (to fill a resident's claim with records that are not theirs),
+/// or missing. Every honest node drops them, stores nothing, and records the sender as
+/// misbehaving in `GET /v1/misbehavior`.
+#[test]
+fn issue_12_a_forged_evidence_replica_is_dropped_and_its_sender_recorded_as_misbehaving() {
+    use api::evidence::{content_hash, signed_upload_path};
+    use api::staff::SignedRead;
+    use contracts::primitives::ClaimId;
+    use contracts::{ChainId, Timestamp};
+
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut net = Net::create(tmp.path());
+    net.start_some(&[0, 1, 2]);
+    let liar_config = node::config::Config::load(net.config(3)).expect("node 4's config");
+    let liar_key = node::load_validator_key(&liar_config.validator_key).expect("node 4's key");
+    let liar = contracts::crypto::account_of(&liar_key);
+    let status = crate::support::client(&net.bases[0]).status().expect("status");
+    let chain = ChainId::new(&status.chain_id).expect("chain id");
+
+    // A resident's record for claim 1, sealed as a node would, but "signed" by mallory.
+    let resident = ed25519_dalek::SigningKey::from_bytes(&[21; 32]);
+    let mallory = ed25519_dalek::SigningKey::from_bytes(&[22; 32]);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as u64;
+    let (sealed_at, retain_until) = (Timestamp(now), Timestamp(now + 86_400_000));
+    let bundle = evidence::Bundle::new(&[], Some("not the resident's work".into()), None).expect("bundle");
+    let owner = contracts::crypto::account_of(&resident);
+    let (sealed, key) =
+        evidence::seal(&bundle, owner, ClaimId(1), retain_until, sealed_at, &mut rand_core::OsRng).expect("seal");
+    let path = signed_upload_path(ClaimId(1), retain_until, &content_hash(&bundle.to_canonical_bytes()));
+    let by_mallory = SignedRead::sign(&mallory, &chain, "POST", &path, sealed_at).header();
+    let forged = [
+        node::network::evidence_message(&sealed.to_bytes(), &key.to_bytes(), &by_mallory),
+        node::network::evidence_message(&sealed.to_bytes(), &key.to_bytes(), "Heitje no-signature"),
+    ];
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let recorded = runtime.block_on(async {
+        let peers = liar_config
+            .p2p
+            .gossip_peers
+            .iter()
+            .map(|text| {
+                let (_, id) = text.rsplit_once("/p2p/").expect("peer id");
+                (id.parse().expect("peer id"), text.parse().expect("multiaddr"))
+            })
+            .collect::<Vec<_>>();
+        let allowed = status_validators(&net).iter().map(|k| gossip::peer_id_of(k).expect("key")).collect();
+        let config = gossip::Config {
+            secret: liar_key.to_bytes(),
+            listen: liar_config.p2p.gossip_listen.parse().expect("multiaddr"),
+            peers,
+            allowed,
+            topic: format!("heitje/{chain}/txs/v1"),
+            max_message_bytes: node::network::MAX_MESSAGE,
+        };
+        let (gossip, _inbound) = gossip::spawn(config).await.expect("gossip as validator 4");
+        // Publish until the mesh has formed and every honest node has recorded the forgery.
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            for message in &forged {
+                let _ = gossip.publish(message.clone());
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let seen: Vec<Vec<Value>> = (0..3).map(|node| forgeries_of(&net, node, &liar)).collect();
+            if seen.iter().all(|records| !records.is_empty()) || Instant::now() > deadline {
+                break seen;
+            }
+        }
+    });
+    for (node, records) in recorded.iter().enumerate() {
+        assert!(!records.is_empty(), "node {} did not record validator 4's forgery", node + 1);
+        let record = &records[0];
+        assert_eq!(record["first"], sealed.header.commitment.to_string());
+        let detail = record["detail"].as_str().expect("detail");
+        assert!(detail.contains("forged"), "{detail}");
+    }
+    // Nothing was stored: the resident's own signed read finds no such record on any node.
+    for node in 0..3 {
+        let commitment = sealed.header.commitment;
+        let answer = crate::support::client(&net.bases[node]).evidence(&commitment, |method, path| {
+            SignedRead::sign(&resident, &chain, method, path, Timestamp(now_ms())).header()
+        });
+        let err = answer.expect_err("no record");
+        assert!(err.to_string().contains("unknown_evidence"), "node {}: {err}", node + 1);
+    }
+    // The flood is recorded once per height, not once per message.
+    let heights: std::collections::BTreeSet<_> =
+        recorded[0].iter().map(|r| r["height"].as_u64().expect("height")).collect();
+    assert_eq!(heights.len(), recorded[0].len(), "one record per height: {:?}", recorded[0]);
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as u64
+}
+
+/// The validators' public keys, from `GET /v1/validators` of node 1.
+fn status_validators(net: &Net) -> Vec<[u8; 32]> {
+    let view = json_at(net, 0, routes::VALIDATORS);
+    view["current"]
+        .as_array()
+        .expect("validators")
+        .iter()
+        .map(|v| {
+            let account: contracts::AccountId = serde_json::from_value(v["key"].clone()).expect("validator key");
+            account.0
+        })
+        .collect()
+}
+
+/// The `forged_evidence` records naming `liar` in node `node`'s misbehaviour list.
+fn forgeries_of(net: &Net, node: usize, liar: &contracts::AccountId) -> Vec<Value> {
+    let records = json_at(net, node, routes::MISBEHAVIOR);
+    records
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|r| r["kind"] == "forged_evidence" && r["validator"] == liar.to_string().as_str())
+        .cloned()
+        .collect()
+}
