@@ -68,6 +68,7 @@ impl From<SubmitError> for ApiError {
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, "mempool_full", message)
             }
             SubmitError::AlreadyCommitted { .. } => Self::new(StatusCode::CONFLICT, "already_committed", message),
+            SubmitError::PendingWouldFail { .. } => Self::new(StatusCode::CONFLICT, "pending_would_fail", message),
             SubmitError::Rejected { reason, message } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, &reason, message),
         }
     }

@@ -1,6 +1,7 @@
 //! Node integration tests: real RocksDB in temp dirs, the HTTP API on loopback, and the
 //! end-to-end story driven through the real `heitje-node` and `heitje` binaries.
 
+mod admission;
 mod api_input;
 mod e2e;
 mod evidence;
