@@ -133,3 +133,25 @@ fn issue_12_a_transaction_that_fails_at_build_time_is_left_out_of_the_block() {
         other => panic!("expected a rejection, got {other:?}"),
     }
 }
+
+#[test]
+fn issue_12_a_flood_from_one_account_does_not_keep_another_accounts_transaction_out() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let limits = Limits { max_txs: 6, max_per_account: 6 };
+    let mut ledger = Ledger::open(Storage::open(dir.path()).expect("open RocksDB"), genesis(), limits).expect("ledger");
+    let flooder = payer();
+    for nonce in 0..6 {
+        ledger.submit(pay(flooder, nonce, 1)).expect("the flooder fills the empty pool");
+    }
+    // The flooder's own quota is full: it hears 429 account_queue_full.
+    let refused = ledger.submit(pay(flooder, 6, 1)).expect_err("over its quota");
+    assert!(matches!(refused, SubmitError::Admit(node::ledger::AdmitError::AccountFull(6))), "{refused}");
+    // The pool is full too, yet the registrar's transaction takes the flooder's newest slot.
+    let honest = signed(REGISTRAR, 0, Action::Unenroll(Unenroll { account: id(RECIPIENT) }));
+    let honest_id = honest.signed().id();
+    ledger.submit(honest).expect("an honest account gets in under a flood");
+    assert_eq!(ledger.mempool().len(), 6);
+    assert!(!ledger.mempool().contains(&pay(flooder, 5, 1).signed().id()), "the flooder's newest made room");
+    let included: Vec<_> = commit_next(&mut ledger).iter().map(SignedTx::id).collect();
+    assert!(included.contains(&honest_id), "the honest transaction is in the next block");
+}
