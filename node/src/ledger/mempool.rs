@@ -131,7 +131,9 @@ impl Mempool {
         // same) gives up its newest transaction if it would still hold more than `tx`'s account.
         let busiest = self.queues.iter().max_by_key(|(account, queue)| (queue.len(), **account));
         match busiest {
-            Some((account, queue)) if *account != signer && queue.len() > pending.saturating_add(1) => Ok(Some(*account)),
+            Some((account, queue)) if *account != signer && queue.len() > pending.saturating_add(1) => {
+                Ok(Some(*account))
+            }
             _ => Err(AdmitError::Full(self.ids.len())),
         }
     }
