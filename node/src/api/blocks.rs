@@ -6,13 +6,13 @@ use axum::extract::{Path, State};
 use contracts::{Height, SignedTx};
 
 use super::error::{ApiError, ApiResult, parse_number};
-use crate::ledger::{Handle, chain_check};
+use crate::ledger::{Handle, Reads, chain_check};
 use crate::store::StoreError;
 
-pub(super) async fn block(State(handle): State<Handle>, Path(height): Path<String>) -> ApiResult<BlockView> {
+pub(super) async fn block(State(reads): State<Reads>, Path(height): Path<String>) -> ApiResult<BlockView> {
     let wanted = if height == "latest" { None } else { Some(Height(parse_number(&height, "height")?)) };
-    let view = handle
-        .call(move |l| -> Result<Option<BlockView>, StoreError> {
+    let view = reads
+        .run(move |l| -> Result<Option<BlockView>, StoreError> {
             let height = wanted.unwrap_or(l.head().height);
             if height.0 == 0 {
                 let Ok(state) = l.genesis().initial_state() else { return Ok(None) };

@@ -3,6 +3,7 @@
 //! `task.rs`); everyone else reaches it through a [`super::Handle`].
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use contracts::block::{self, Executed};
@@ -17,6 +18,7 @@ use tokio::sync::{oneshot, watch};
 
 use super::mempool::{AdmitError, Limits, Mempool};
 use super::port::{CommitError, ConsensusApp, Validity};
+use super::view::{Publisher, Snapshot};
 use crate::store::{Storage, StoreError};
 
 /// Why a submitted transaction was not admitted. Nothing changed.
@@ -100,7 +102,9 @@ pub fn verify_all(txs: &[contracts::SignedTx]) -> Result<Vec<VerifiedTx>, (usize
 
 /// The ledger state machine with its storage.
 pub struct Ledger {
-    storage: Storage,
+    /// Shared only weakly with the published snapshots, so the database closes with the ledger.
+    storage: Arc<Storage>,
+    publisher: Publisher,
     genesis: Genesis,
     genesis_hash: Hash,
     state: State,
@@ -150,8 +154,11 @@ impl Ledger {
             return Err(StoreError::Corrupt(format!("stored state does not conserve supply: {supply:?}")));
         }
         let (heads, _) = watch::channel(head.height);
+        let storage = Arc::new(storage);
+        let publisher = Publisher::new(&state, &head, &genesis, &storage);
         let ledger = Self {
             storage,
+            publisher,
             genesis,
             genesis_hash,
             state,
@@ -189,6 +196,11 @@ impl Ledger {
     /// The storage, for reads.
     pub fn storage(&self) -> &Storage {
         &self.storage
+    }
+
+    /// The snapshots published after each commit, for reads off the ledger thread.
+    pub fn snapshots(&self) -> watch::Receiver<Arc<Snapshot>> {
+        self.publisher.subscribe()
     }
 
     /// The mempool.
@@ -425,8 +437,9 @@ impl ConsensusApp for Ledger {
         let executed = self.executed.remove(&hash).ok_or_else(|| CommitError::Block("execution result lost".into()))?;
         self.executed.clear();
         self.storage.commit_block(block, cert, &executed)?;
-        self.state.apply(executed.changes);
+        self.state.apply(executed.changes.clone());
         self.head = block.header.clone();
+        self.publisher.publish(&self.state, &self.head, executed.changes);
         self.pending_changes.clear();
         let state = &self.state;
         self.mempool.prune(|account| state.account(account).map_or(Nonce(0), |a| a.nonce));
