@@ -6,7 +6,8 @@ use axum::extract::{Path, State};
 use contracts::{Height, SignedTx};
 
 use super::error::{ApiError, ApiResult, parse_number};
-use crate::ledger::{Handle, Reads, chain_check};
+use crate::ledger::Reads;
+use crate::ledger::chain_check::Verifier;
 use crate::store::StoreError;
 
 pub(super) async fn block(State(reads): State<Reads>, Path(height): Path<String>) -> ApiResult<BlockView> {
@@ -31,6 +32,6 @@ pub(super) async fn block(State(reads): State<Reads>, Path(height): Path<String>
     view.map(Json).ok_or_else(|| ApiError::not_found("unknown_block", format!("no block at height {height} yet")))
 }
 
-pub(super) async fn chain_verify(State(handle): State<Handle>) -> ApiResult<api::ChainCheck> {
-    Ok(Json(chain_check::verify_chain(&handle).await?))
+pub(super) async fn chain_verify(State(verifier): State<Verifier>) -> ApiResult<api::ChainCheck> {
+    Ok(Json(verifier.check().await?))
 }

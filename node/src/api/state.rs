@@ -6,6 +6,7 @@ use consensus::Progress;
 use contracts::AccountId;
 use tokio::sync::watch;
 
+use crate::ledger::chain_check::Verifier;
 use crate::ledger::{Handle, Reads};
 use crate::network::Outbox;
 
@@ -16,6 +17,8 @@ pub struct AppState {
     pub handle: Handle,
     /// Reads off the ledger thread.
     pub reads: Reads,
+    /// The incremental chain verifier.
+    pub verifier: Verifier,
     /// Admitted transactions go here to reach the other validators.
     pub outbox: Option<Outbox>,
     /// This node's validator.
@@ -33,5 +36,11 @@ impl FromRef<AppState> for Handle {
 impl FromRef<AppState> for Reads {
     fn from_ref(state: &AppState) -> Self {
         state.reads.clone()
+    }
+}
+
+impl FromRef<AppState> for Verifier {
+    fn from_ref(state: &AppState) -> Self {
+        state.verifier.clone()
     }
 }

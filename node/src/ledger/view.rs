@@ -147,6 +147,14 @@ impl Reads {
         self.latest.borrow().head.clone()
     }
 
+    /// The latest snapshot with the open database, outside the read limit: for the one chain
+    /// verifier task, which bounds itself.
+    pub fn view(&self) -> Result<ReadView, ReadError> {
+        let snapshot = Arc::clone(&self.latest.borrow());
+        let storage = snapshot.storage.upgrade().ok_or(ReadError::Stopped)?;
+        Ok(ReadView { snapshot, storage })
+    }
+
     /// Runs `f` on the blocking pool against the latest snapshot.
     pub async fn run<R, F>(&self, f: F) -> Result<R, ReadError>
     where
@@ -154,9 +162,7 @@ impl Reads {
         F: FnOnce(&ReadView) -> R + Send + 'static,
     {
         let permit = Arc::clone(&self.permits).try_acquire_owned().map_err(|_| ReadError::TooMany)?;
-        let snapshot = Arc::clone(&self.latest.borrow());
-        let storage = snapshot.storage.upgrade().ok_or(ReadError::Stopped)?;
-        let view = ReadView { snapshot, storage };
+        let view = self.view()?;
         // The permit moves into the task: a read that outlives its timeout still holds its slot,
         // so the limit bounds the work actually running.
         let task = tokio::task::spawn_blocking(move || {
