@@ -10,27 +10,27 @@ use genesis::{Genesis, GenesisAccount, GenesisValidator};
 use node::ledger::{ConsensusApp, Ledger, Limits, SubmitError};
 use node::store::Storage;
 
-const CHAIN: &str = "heerlen-admission";
+pub(crate) const CHAIN: &str = "heerlen-admission";
 
-fn key(seed: u8) -> SigningKey {
+pub(crate) fn key(seed: u8) -> SigningKey {
     SigningKey::from_bytes(&[seed; 32])
 }
 
-fn id(seed: u8) -> AccountId {
+pub(crate) fn id(seed: u8) -> AccountId {
     contracts::crypto::account_of(&key(seed))
 }
 
-const REGISTRAR: u8 = 1;
-const RECIPIENT: u8 = 3;
-const VALIDATOR: u8 = 9;
+pub(crate) const REGISTRAR: u8 = 1;
+pub(crate) const RECIPIENT: u8 = 3;
+pub(crate) const VALIDATOR: u8 = 9;
 
 /// A payer whose address sorts after the registrar's, so a block takes the registrar's
 /// transaction first (selection is round-robin in address order).
-fn payer() -> u8 {
+pub(crate) fn payer() -> u8 {
     (10..=u8::MAX).find(|seed| id(*seed) > id(REGISTRAR)).expect("some address sorts after the registrar's")
 }
 
-fn genesis() -> Genesis {
+pub(crate) fn genesis() -> Genesis {
     let account = |seed: u8, roles: Vec<Role>, coins: u64| GenesisAccount {
         address: id(seed),
         roles,
@@ -62,21 +62,21 @@ fn genesis() -> Genesis {
     }
 }
 
-fn signed(seed: u8, nonce: u64, action: Action) -> VerifiedTx {
+pub(crate) fn signed(seed: u8, nonce: u64, action: Action) -> VerifiedTx {
     let tx = Tx { chain_id: ChainId::new(CHAIN).expect("chain id"), signer: id(seed), nonce: Nonce(nonce), action };
     VerifiedTx::verify(tx.sign(&key(seed))).expect("valid signature")
 }
 
-fn pay(seed: u8, nonce: u64, coins: u64) -> VerifiedTx {
+pub(crate) fn pay(seed: u8, nonce: u64, coins: u64) -> VerifiedTx {
     signed(seed, nonce, Action::Transfer(Transfer { recipient: id(RECIPIENT), amount: Amount::coins(coins) }))
 }
 
-fn ledger(dir: &std::path::Path) -> Ledger {
+pub(crate) fn ledger(dir: &std::path::Path) -> Ledger {
     let limits = Limits { max_txs: 100, max_per_account: 10 };
     Ledger::open(Storage::open(dir).expect("open RocksDB"), genesis(), limits).expect("ledger")
 }
 
-fn commit_next(ledger: &mut Ledger) -> Vec<SignedTx> {
+pub(crate) fn commit_next(ledger: &mut Ledger) -> Vec<SignedTx> {
     let height = ledger.next_height();
     let block = ledger.build_block(height, 0, id(VALIDATOR), 100);
     let hash = block.hash();

@@ -7,6 +7,7 @@ mod e2e;
 mod evidence;
 mod faults;
 mod network;
+mod reads;
 mod restarts;
 mod review;
 mod shops;
