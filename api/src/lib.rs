@@ -432,10 +432,34 @@ pub struct HeadQuery {
 /// Query of `GET /v1/accounts/{address}/history`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct HistoryQuery {
-    /// Most entries to return (default 50, at most 500).
+    /// Most entries to return (default 50, at most [`MAX_PAGE`]).
     pub limit: Option<usize>,
     /// Only entries below this height (for paging).
     pub before_height: Option<u64>,
+    /// With `before_height`: also the entries at that height below this index in its block, so
+    /// a page that ends inside a height continues exactly where it ended.
+    pub before_index: Option<u32>,
+}
+
+/// Most items one page of a list endpoint holds (issue 12: every list that grows is paged).
+pub const MAX_PAGE: usize = 500;
+
+/// Query of a paged list (`/v1/tasks`, `/v1/claims`, `/v1/proposals`, `/v1/redemptions`): at
+/// most `limit` items (default and maximum [`MAX_PAGE`]) in id order, with ids above `after`.
+/// A page shorter than the limit is the last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PageQuery {
+    /// Most items (default and maximum [`MAX_PAGE`]).
+    pub limit: Option<usize>,
+    /// Only items whose id is above this one.
+    pub after: Option<u64>,
+}
+
+impl PageQuery {
+    /// The page size asked for, within `1..=MAX_PAGE`.
+    pub fn size(&self) -> usize {
+        self.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE)
+    }
 }
 
 /// Query of `GET /v1/payments/{merchant}/{reference}`.

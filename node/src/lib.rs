@@ -239,7 +239,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let (outbox, gossip) = network::start(gossip_settings, engine.handle.clone()).await?;
     tracing::info!(gossip = %config.p2p.gossip_listen, peers = config.p2p.gossip_peers.len(), "transaction gossip started");
     tokio::spawn(offchain::evidence::sweep_task(engine.handle.clone(), me));
-    let router = api::router(engine.handle.clone(), Some(outbox), me, progress);
+    let router = api::router(engine.handle.clone(), engine.reads.clone(), Some(outbox), me, progress);
     let outcome = tokio::select! {
         served = axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()) => {
             served.context("serving the API")

@@ -76,21 +76,58 @@ impl<B> Client<B> {
 
     /// `GET /v1/claims`: every claim (for review queues).
     pub fn claims(&self) -> Result<Vec<crate::ClaimView>, Error> {
-        self.get_json(routes::CLAIMS, &[])
+        self.all_pages(routes::CLAIMS, &[], |c: &crate::ClaimView| c.id.0)
+    }
+
+    /// Every item of a paged list at `path`, page after page ([`crate::PageQuery`]).
+    fn all_pages<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        id: impl Fn(&T) -> u64,
+    ) -> Result<Vec<T>, Error> {
+        let mut out: Vec<T> = Vec::new();
+        loop {
+            let mut paged = query.to_vec();
+            paged.push(("limit", crate::MAX_PAGE.to_string()));
+            if let Some(last) = out.last() {
+                paged.push(("after", id(last).to_string()));
+            }
+            let page: Vec<T> = self.get_json(path, &paged)?;
+            let full = page.len() >= crate::MAX_PAGE;
+            out.extend(page);
+            if !full {
+                return Ok(out);
+            }
+        }
     }
 
     /// `GET /v1/accounts/{address}/history`.
     pub fn history(&self, address: &AccountId, limit: u16, before_height: Option<u64>) -> Result<History, Error> {
+        self.history_before(address, limit, before_height.map(|h| (h, None)))
+    }
+
+    /// `GET /v1/accounts/{address}/history` below `(height, index)`: the exact cursor of the
+    /// entry a page ended with (`index` `None`: below the whole height).
+    pub fn history_before(
+        &self,
+        address: &AccountId,
+        limit: u16,
+        before: Option<(u64, Option<u32>)>,
+    ) -> Result<History, Error> {
         let mut query = vec![("limit", limit.to_string())];
-        if let Some(height) = before_height {
+        if let Some((height, index)) = before {
             query.push(("before_height", height.to_string()));
+            if let Some(index) = index {
+                query.push(("before_index", index.to_string()));
+            }
         }
         self.get_json(&routes::account_history(address), &query)
     }
 
     /// `GET /v1/tasks`.
     pub fn tasks(&self) -> Result<Vec<TaskView>, Error> {
-        self.get_json(routes::TASKS, &[])
+        self.all_pages(routes::TASKS, &[], |t: &TaskView| t.id.0)
     }
 
     /// `GET /v1/tasks/{id}`.
@@ -105,13 +142,13 @@ impl<B> Client<B> {
 
     /// `GET /v1/proposals`.
     pub fn proposals(&self) -> Result<Vec<ProposalView>, Error> {
-        self.get_json(routes::PROPOSALS, &[])
+        self.all_pages(routes::PROPOSALS, &[], |p: &ProposalView| p.id.0)
     }
 
     /// `GET /v1/redemptions[?status=…]`.
     pub fn redemptions(&self, status: Option<&str>) -> Result<Vec<RedemptionView>, Error> {
         let query: Vec<(&str, String)> = status.map(|s| ("status", s.to_owned())).into_iter().collect();
-        self.get_json(routes::REDEMPTIONS, &query)
+        self.all_pages(routes::REDEMPTIONS, &query, |r: &RedemptionView| r.id.0)
     }
 
     /// `GET /v1/supply`.

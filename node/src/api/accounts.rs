@@ -11,7 +11,7 @@ use contracts::{AccountId, Amount, Height};
 use super::error::{ApiError, ApiResult, parse_address, query_error};
 use super::freshness::{caught_up, reached};
 use super::state::AppState;
-use crate::ledger::Handle;
+use crate::ledger::Reads;
 use crate::store::StoreError;
 
 pub(super) async fn account(
@@ -24,20 +24,29 @@ pub(super) async fn account(
     // The nonce and balance a client acts on must not come from a node that is behind.
     caught_up(&state.progress)?;
     let view = state
-        .handle
-        .call(move |l| {
+        .reads
+        .run(move |l| {
             reached(l.head().height, query)?;
             Ok::<_, ApiError>(l.state().account(&id).map(|a| AccountView {
                 address: id,
                 balance: a.balance,
                 nonce: a.nonce,
-                next_nonce: l.next_nonce(&id, a.nonce),
+                next_nonce: a.nonce,
                 roles: a.roles.roles(),
                 enrolled: a.enrolled,
                 height: l.head().height,
             }))
         })
         .await??;
+    let view = match view {
+        // The pending count lives with the mempool on the ledger thread: a map lookup there.
+        Some(mut view) => {
+            let next = state.handle.call(move |l| l.state().account(&id).map(|a| l.next_nonce(&id, a.nonce))).await?;
+            view.next_nonce = next.unwrap_or(view.nonce).max(view.nonce);
+            Some(view)
+        }
+        None => None,
+    };
     view.map(Json).ok_or_else(|| {
         ApiError::not_found(
             "unknown_account",
@@ -47,18 +56,18 @@ pub(super) async fn account(
 }
 
 pub(super) async fn history(
-    State(handle): State<Handle>,
+    State(reads): State<Reads>,
     Path(address): Path<String>,
     query: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> ApiResult<History> {
     let id = parse_address(&address)?;
     let query = query.map_err(query_error)?;
-    let limit = query.limit.unwrap_or(50).clamp(1, 500);
-    let entries = handle
-        .call(move |l| -> Result<Vec<HistoryEntry>, StoreError> {
+    let limit = query.limit.unwrap_or(50).clamp(1, api::MAX_PAGE);
+    let entries = reads
+        .run(move |l| -> Result<Vec<HistoryEntry>, StoreError> {
             let before = Height(query.before_height.unwrap_or(u64::MAX));
             let mut out = Vec::new();
-            for (height, index) in l.storage().history(&id, before, limit)? {
+            for (height, index) in l.storage().history(&id, before, query.before_index, limit)? {
                 let (Some(block), Some(receipt)) = (l.storage().block(height)?, l.storage().receipt(height, index)?)
                 else {
                     continue;
@@ -87,10 +96,10 @@ fn earned(state: &contracts::State, account: AccountId, year: u16) -> Amount {
     }
 }
 
-pub(super) async fn allowance(State(handle): State<Handle>, Path(address): Path<String>) -> ApiResult<AllowanceView> {
+pub(super) async fn allowance(State(reads): State<Reads>, Path(address): Path<String>) -> ApiResult<AllowanceView> {
     let account = parse_address(&address)?;
-    let view = handle
-        .call(move |l| {
+    let view = reads
+        .run(move |l| {
             let state = l.state();
             state.account(&account)?;
             let cap = state.globals()?.params.annual_cap;
@@ -116,7 +125,7 @@ pub(super) async fn allowance(State(handle): State<Handle>, Path(address): Path<
 }
 
 pub(super) async fn earnings(
-    State(handle): State<Handle>,
+    State(reads): State<Reads>,
     Path((address, year)): Path<(String, String)>,
 ) -> ApiResult<EarningsView> {
     let account = parse_address(&address)?;
@@ -125,8 +134,8 @@ pub(super) async fn earnings(
         .ok()
         .filter(|y| (2000..=9999).contains(y))
         .ok_or_else(|| ApiError::bad_request("bad_year", format!("{year:?} is not a year like 2026")))?;
-    let view = handle
-        .call(move |l| {
+    let view = reads
+        .run(move |l| {
             let state = l.state();
             let rewards = state
                 .claims()

@@ -6,13 +6,14 @@ use axum::extract::{Path, State};
 use contracts::{Height, SignedTx};
 
 use super::error::{ApiError, ApiResult, parse_number};
-use crate::ledger::{Handle, chain_check};
+use crate::ledger::Reads;
+use crate::ledger::chain_check::Verifier;
 use crate::store::StoreError;
 
-pub(super) async fn block(State(handle): State<Handle>, Path(height): Path<String>) -> ApiResult<BlockView> {
+pub(super) async fn block(State(reads): State<Reads>, Path(height): Path<String>) -> ApiResult<BlockView> {
     let wanted = if height == "latest" { None } else { Some(Height(parse_number(&height, "height")?)) };
-    let view = handle
-        .call(move |l| -> Result<Option<BlockView>, StoreError> {
+    let view = reads
+        .run(move |l| -> Result<Option<BlockView>, StoreError> {
             let height = wanted.unwrap_or(l.head().height);
             if height.0 == 0 {
                 let Ok(state) = l.genesis().initial_state() else { return Ok(None) };
@@ -31,6 +32,6 @@ pub(super) async fn block(State(handle): State<Handle>, Path(height): Path<Strin
     view.map(Json).ok_or_else(|| ApiError::not_found("unknown_block", format!("no block at height {height} yet")))
 }
 
-pub(super) async fn chain_verify(State(handle): State<Handle>) -> ApiResult<api::ChainCheck> {
-    Ok(Json(chain_check::verify_chain(&handle).await?))
+pub(super) async fn chain_verify(State(verifier): State<Verifier>) -> ApiResult<api::ChainCheck> {
+    Ok(Json(verifier.check().await?))
 }

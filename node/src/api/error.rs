@@ -5,11 +5,12 @@
 use api::ErrorBody;
 use axum::Json;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use contracts::{AccountId, Hash, Invalid};
 
-use crate::ledger::{AdmitError, SubmitError, Unavailable};
+use crate::ledger::{AdmitError, ReadError, SubmitError, Unavailable};
 use crate::offchain::evidence::Refusal;
 use crate::store::StoreError;
 
@@ -29,9 +30,28 @@ impl ApiError {
     }
 }
 
+/// Seconds a client should wait before retrying a 429 or 503.
+pub(crate) const RETRY_AFTER_SECS: &str = "1";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.0, Json(self.1)).into_response()
+        let retry = matches!(self.0, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE);
+        let mut response = (self.0, Json(self.1)).into_response();
+        if retry {
+            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
+        }
+        response
+    }
+}
+
+impl From<ReadError> for ApiError {
+    fn from(err: ReadError) -> Self {
+        let message = err.to_string();
+        match err {
+            ReadError::TooMany => Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_reads", message),
+            ReadError::Overloaded => Self::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", message),
+            ReadError::Stopped => Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message),
+        }
     }
 }
 
@@ -68,6 +88,7 @@ impl From<SubmitError> for ApiError {
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, "mempool_full", message)
             }
             SubmitError::AlreadyCommitted { .. } => Self::new(StatusCode::CONFLICT, "already_committed", message),
+            SubmitError::PendingWouldFail { .. } => Self::new(StatusCode::CONFLICT, "pending_would_fail", message),
             SubmitError::Rejected { reason, message } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, &reason, message),
         }
     }

@@ -11,7 +11,8 @@ use contracts::primitives::PaymentRef;
 use contracts::{AccountId, Action, Height, Timestamp};
 
 use super::error::{ApiError, ApiResult, parse_address, query_error};
-use crate::ledger::{Handle, Ledger};
+use super::state::AppState;
+use crate::ledger::{ReadView, Reads};
 use crate::store::StoreError;
 
 fn parse_reference(text: &str) -> Result<PaymentRef, ApiError> {
@@ -19,7 +20,7 @@ fn parse_reference(text: &str) -> Result<PaymentRef, ApiError> {
 }
 
 /// A paid request of `merchant` under `reference`, with the transaction that paid it.
-fn find_payment(l: &Ledger, merchant: &AccountId, reference: &PaymentRef) -> Result<Option<PaymentView>, StoreError> {
+fn find_payment(l: &ReadView, merchant: &AccountId, reference: &PaymentRef) -> Result<Option<PaymentView>, StoreError> {
     let Some(record) = l.state().payment(merchant, reference) else { return Ok(None) };
     let block = l
         .storage()
@@ -45,7 +46,7 @@ fn find_payment(l: &Ledger, merchant: &AccountId, reference: &PaymentRef) -> Res
 
 /// A merchant's payments with block time in `[from, to)`, oldest first.
 fn payments_between(
-    l: &Ledger,
+    l: &ReadView,
     merchant: &AccountId,
     from: Timestamp,
     to: Timestamp,
@@ -67,7 +68,7 @@ fn payments_between(
 }
 
 pub(super) async fn payment(
-    State(handle): State<Handle>,
+    State(state): State<AppState>,
     Path((merchant, reference)): Path<(String, String)>,
     query: Result<Query<PaymentQuery>, QueryRejection>,
 ) -> ApiResult<PaymentView> {
@@ -75,13 +76,13 @@ pub(super) async fn payment(
     let reference = parse_reference(&reference)?;
     let wait = Duration::from_millis(query.map_err(query_error)?.wait_ms.unwrap_or(0).min(api::MAX_WAIT_MS));
     let deadline = tokio::time::Instant::now() + wait;
-    let mut heads = handle.call(|l| l.heads()).await?;
+    let mut heads = state.handle.call(|l| l.heads()).await?;
     loop {
         // Mark the current head seen before looking, so a block committed right after the look
         // wakes the wait below.
         heads.borrow_and_update();
         let (m, r) = (merchant, reference.clone());
-        if let Some(view) = handle.call(move |l| find_payment(l, &m, &r)).await?? {
+        if let Some(view) = state.reads.run(move |l| find_payment(l, &m, &r)).await?? {
             return Ok(Json(view));
         }
         match tokio::time::timeout_at(deadline, heads.changed()).await {
@@ -96,7 +97,7 @@ pub(super) async fn payment(
 }
 
 pub(super) async fn statement(
-    State(handle): State<Handle>,
+    State(reads): State<Reads>,
     Path(merchant): Path<String>,
     query: Result<Query<StatementQuery>, QueryRejection>,
 ) -> ApiResult<Vec<PaymentView>> {
@@ -107,5 +108,5 @@ pub(super) async fn statement(
     if from > to {
         return Err(ApiError::bad_request("bad_query", "from_ms is after to_ms"));
     }
-    Ok(Json(handle.call(move |l| payments_between(l, &merchant, from, to)).await??))
+    Ok(Json(reads.run(move |l| payments_between(l, &merchant, from, to)).await??))
 }

@@ -9,7 +9,7 @@ use contracts::state::RedemptionStatus;
 use serde::Deserialize;
 
 use super::error::{ApiError, ApiResult, parse_number, query_error};
-use crate::ledger::Handle;
+use crate::ledger::Reads;
 
 pub(super) fn redemption_view(id: RedemptionId, r: &contracts::state::Redemption) -> RedemptionView {
     RedemptionView {
@@ -28,13 +28,18 @@ pub(super) fn redemption_view(id: RedemptionId, r: &contracts::state::Redemption
 #[derive(Debug, Deserialize)]
 pub(super) struct RedemptionQuery {
     status: Option<String>,
+    /// Paging ([`api::PageQuery`]).
+    limit: Option<usize>,
+    after: Option<u64>,
 }
 
 pub(super) async fn redemptions(
-    State(handle): State<Handle>,
+    State(reads): State<Reads>,
     query: Result<Query<RedemptionQuery>, QueryRejection>,
 ) -> ApiResult<Vec<RedemptionView>> {
-    let filter = match query.map_err(query_error)?.status.as_deref() {
+    let query = query.map_err(query_error)?.0;
+    let page = api::PageQuery { limit: query.limit, after: query.after };
+    let filter = match query.status.as_deref() {
         None => None,
         Some("pending") => Some(RedemptionStatus::Pending),
         Some("settled") => Some(RedemptionStatus::Settled),
@@ -43,11 +48,13 @@ pub(super) async fn redemptions(
         }
     };
     Ok(Json(
-        handle
-            .call(move |l| {
+        reads
+            .run(move |l| {
                 l.state()
                     .redemptions()
+                    .skip_while(|(id, _)| page.after.is_some_and(|after| id.0 <= after))
                     .filter(|(_, r)| filter.is_none_or(|f| r.status == f))
+                    .take(page.size())
                     .map(|(id, r)| redemption_view(id, r))
                     .collect()
             })
@@ -55,8 +62,8 @@ pub(super) async fn redemptions(
     ))
 }
 
-pub(super) async fn redemption(State(handle): State<Handle>, Path(id): Path<String>) -> ApiResult<RedemptionView> {
+pub(super) async fn redemption(State(reads): State<Reads>, Path(id): Path<String>) -> ApiResult<RedemptionView> {
     let id = RedemptionId(parse_number(&id, "redemption id")?);
-    let view = handle.call(move |l| l.state().redemption(id).map(|r| redemption_view(id, r))).await?;
+    let view = reads.run(move |l| l.state().redemption(id).map(|r| redemption_view(id, r))).await?;
     view.map(Json).ok_or_else(|| ApiError::not_found("unknown_redemption", format!("redemption {id} does not exist")))
 }

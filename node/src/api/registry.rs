@@ -12,7 +12,7 @@ use contracts::Role;
 use super::auth::SignedRequest;
 use super::error::{ApiError, ApiResult, body_error, parse_address};
 use super::state::AppState;
-use crate::ledger::{Handle, wall_clock_ms};
+use crate::ledger::{Handle, Reads, wall_clock_ms};
 use crate::offchain::audit;
 use crate::offchain::registry::{self, RegistryRefusal};
 use crate::store::StoreError;
@@ -37,9 +37,9 @@ pub(super) async fn put_record(
     Ok((StatusCode::CREATED, Json(record.profile)))
 }
 
-pub(super) async fn profile(State(handle): State<Handle>, Path(merchant): Path<String>) -> ApiResult<PublicProfile> {
+pub(super) async fn profile(State(reads): State<Reads>, Path(merchant): Path<String>) -> ApiResult<PublicProfile> {
     let merchant = parse_address(&merchant)?;
-    let record = handle.call(move |l| registry::registry_record(l, &merchant)).await??;
+    let record = reads.run(move |l| registry::registry_record(l, &merchant)).await??;
     record.map(|r| Json(r.profile)).ok_or_else(|| {
         ApiError::not_found("not_in_registry", format!("the merchant registry has no record for {merchant}"))
     })

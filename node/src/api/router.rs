@@ -15,13 +15,16 @@ use super::{
     accounts, audit, blocks, documents, evidence, governance, merchants, payments, redemptions, registry, settlement,
     status, supply, tasks, tx,
 };
-use crate::ledger::Handle;
+use crate::ledger::chain_check::Verifier;
+use crate::ledger::{Handle, Reads};
 use crate::network::Outbox;
 
-/// The API's routes over the ledger thread `handle`; admitted transactions are gossiped through
+/// The API's routes over the ledger thread `handle` and the reads off it (`reads`), with the
+/// chain verifier task it starts on the current runtime; admitted transactions are gossiped through
 /// `outbox` when there is one.
 pub fn router(
     handle: Handle,
+    reads: Reads,
     outbox: Option<Outbox>,
     validator: AccountId,
     progress: watch::Receiver<Progress>,
@@ -75,5 +78,5 @@ pub fn router(
         .route(routes::ACCOUNT_EARNINGS, get(accounts::earnings))
         .route(routes::CHAIN_VERIFY, get(blocks::chain_verify))
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint; see docs/api.md") })
-        .with_state(AppState { handle, outbox, validator, progress })
+        .with_state(AppState { handle, verifier: Verifier::start(reads.clone()), reads, outbox, validator, progress })
 }

@@ -6,7 +6,8 @@ use consensus::Progress;
 use contracts::AccountId;
 use tokio::sync::watch;
 
-use crate::ledger::Handle;
+use crate::ledger::chain_check::Verifier;
+use crate::ledger::{Handle, Reads};
 use crate::network::Outbox;
 
 /// What the handlers share: the ledger thread and the gossip outbox.
@@ -14,6 +15,10 @@ use crate::network::Outbox;
 pub struct AppState {
     /// The ledger thread.
     pub handle: Handle,
+    /// Reads off the ledger thread.
+    pub reads: Reads,
+    /// The incremental chain verifier.
+    pub verifier: Verifier,
     /// Admitted transactions go here to reach the other validators.
     pub outbox: Option<Outbox>,
     /// This node's validator.
@@ -25,5 +30,17 @@ pub struct AppState {
 impl FromRef<AppState> for Handle {
     fn from_ref(state: &AppState) -> Self {
         state.handle.clone()
+    }
+}
+
+impl FromRef<AppState> for Reads {
+    fn from_ref(state: &AppState) -> Self {
+        state.reads.clone()
+    }
+}
+
+impl FromRef<AppState> for Verifier {
+    fn from_ref(state: &AppState) -> Self {
+        state.verifier.clone()
     }
 }

@@ -12,7 +12,7 @@ use contracts::Height;
 use super::error::{ApiError, ApiResult};
 use super::freshness::caught_up;
 use super::state::AppState;
-use crate::ledger::Handle;
+use crate::ledger::Reads;
 
 /// Ready: the ledger thread answers and the node is at the head of the chain as far as it
 /// knows (issue 18). A load balancer or a wallet sends nothing to a node that is catching up.
@@ -52,15 +52,15 @@ pub(super) async fn status(State(state): State<AppState>) -> ApiResult<Status> {
     ))
 }
 
-pub(super) async fn misbehavior(State(handle): State<Handle>) -> ApiResult<Vec<api::MisbehaviorView>> {
-    let records = handle.call(|l| l.storage().misbehavior(100)).await??;
+pub(super) async fn misbehavior(State(reads): State<Reads>) -> ApiResult<Vec<api::MisbehaviorView>> {
+    let records = reads.run(|l| l.storage().misbehavior(100)).await??;
     let views = records.iter().filter_map(|r| serde_json::from_slice(r).ok()).collect();
     Ok(Json(views))
 }
 
-pub(super) async fn validators(State(handle): State<Handle>) -> ApiResult<api::ValidatorsView> {
-    let view = handle
-        .call(|l| {
+pub(super) async fn validators(State(reads): State<Reads>) -> ApiResult<api::ValidatorsView> {
+    let view = reads
+        .run(|l| {
             let next = Height(l.head().height.0.saturating_add(1));
             let schedule = l.validator_schedule()?;
             Some(api::ValidatorsView {

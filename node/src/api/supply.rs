@@ -8,16 +8,16 @@ use contracts::{Amount, Height};
 use serde::Deserialize;
 
 use super::error::{ApiError, ApiResult, query_error};
-use crate::ledger::{Handle, reconciliation};
+use crate::ledger::{Reads, reconciliation};
 
 fn coins(cents: u128) -> Amount {
     Amount(u64::try_from(cents).unwrap_or(u64::MAX))
 }
 
-pub(super) async fn supply(State(handle): State<Handle>) -> ApiResult<SupplyView> {
+pub(super) async fn supply(State(reads): State<Reads>) -> ApiResult<SupplyView> {
     Ok(Json(
-        handle
-            .call(|l| {
+        reads
+            .run(|l| {
                 let s = l.state().supply();
                 SupplyView {
                     height: l.head().height,
@@ -43,11 +43,11 @@ pub(super) struct HeightQuery {
 }
 
 pub(super) async fn reconciliation(
-    State(handle): State<Handle>,
+    State(reads): State<Reads>,
     query: Result<Query<HeightQuery>, QueryRejection>,
 ) -> ApiResult<ReconciliationView> {
     let height = query.map_err(query_error)?.height.map(Height);
-    let view = handle.call(move |l| reconciliation::at(l.storage(), l.state(), l.head().height, height)).await??;
+    let view = reads.run(move |l| reconciliation::at(l.storage(), l.state(), l.head().height, height)).await??;
     view.map(Json).ok_or_else(|| {
         ApiError::not_found(
             "no_report",

@@ -3,11 +3,12 @@
 //! `task.rs`); everyone else reaches it through a [`super::Handle`].
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use contracts::block::{self, Executed};
 use contracts::rules::execute;
-use contracts::state::{BlockContext, Overlay, State};
+use contracts::state::{BlockContext, ChangeSet, Overlay, State};
 use contracts::{
     AccountId, Block, BlockHeader, CommitCert, Hash, Height, Invalid, Nonce, Outcome, Timestamp, VerifiedTx,
 };
@@ -17,6 +18,7 @@ use tokio::sync::{oneshot, watch};
 
 use super::mempool::{AdmitError, Limits, Mempool};
 use super::port::{CommitError, ConsensusApp, Validity};
+use super::view::{Publisher, Snapshot};
 use crate::store::{Storage, StoreError};
 
 /// Why a submitted transaction was not admitted. Nothing changed.
@@ -36,7 +38,24 @@ pub enum SubmitError {
         /// The height of the block that holds it.
         height: Height,
     },
-    /// The ledger would reject it against the current state.
+    /// One of the account's pending transactions would now fail (the state moved since it was
+    /// admitted), so nothing queued behind it can be included either.
+    #[error(
+        "your pending transaction {tx_id} (nonce {nonce}) would now fail ({reason}: {message}); it will be \
+         dropped from the next block: wait for it to clear, then submit again with that nonce"
+    )]
+    PendingWouldFail {
+        /// The pending transaction.
+        tx_id: Hash,
+        /// Its nonce.
+        nonce: Nonce,
+        /// The rejection's stable name.
+        reason: String,
+        /// Why.
+        message: String,
+    },
+    /// The ledger would reject it against the current state plus the account's pending
+    /// transactions.
     #[error("{message}")]
     Rejected {
         /// The rejection's stable name.
@@ -83,13 +102,18 @@ pub fn verify_all(txs: &[contracts::SignedTx]) -> Result<Vec<VerifiedTx>, (usize
 
 /// The ledger state machine with its storage.
 pub struct Ledger {
-    storage: Storage,
+    /// Shared only weakly with the published snapshots, so the database closes with the ledger.
+    storage: Arc<Storage>,
+    publisher: Publisher,
     genesis: Genesis,
     genesis_hash: Hash,
     state: State,
     head: BlockHeader,
     mempool: Mempool,
     executed: BTreeMap<Hash, Executed>,
+    /// Per account with pending transactions: the newest one and the changes of the whole
+    /// queue's dry run on the committed state. Cleared at each commit.
+    pending_changes: BTreeMap<AccountId, (Hash, ChangeSet)>,
     waiters: BTreeMap<Hash, Vec<oneshot::Sender<()>>>,
     heads: watch::Sender<Height>,
 }
@@ -130,14 +154,18 @@ impl Ledger {
             return Err(StoreError::Corrupt(format!("stored state does not conserve supply: {supply:?}")));
         }
         let (heads, _) = watch::channel(head.height);
+        let storage = Arc::new(storage);
+        let publisher = Publisher::new(&state, &head, &genesis, &storage);
         let ledger = Self {
             storage,
+            publisher,
             genesis,
             genesis_hash,
             state,
             head,
             mempool: Mempool::new(limits),
             executed: BTreeMap::new(),
+            pending_changes: BTreeMap::new(),
             waiters: BTreeMap::new(),
             heads,
         };
@@ -170,13 +198,19 @@ impl Ledger {
         &self.storage
     }
 
+    /// The snapshots published after each commit, for reads off the ledger thread.
+    pub fn snapshots(&self) -> watch::Receiver<Arc<Snapshot>> {
+        self.publisher.subscribe()
+    }
+
     /// The mempool.
     pub fn mempool(&self) -> &Mempool {
         &self.mempool
     }
 
     /// Admits a verified transaction: envelope checks, mempool rules, then a dry run against
-    /// the committed state plus the account's pending transactions.
+    /// the committed state plus the account's pending transactions (R-ADM-1). Nothing changes
+    /// unless it is admitted.
     pub fn submit(&mut self, tx: VerifiedTx) -> Result<Hash, SubmitError> {
         let body = tx.tx();
         if body.chain_id != self.head.chain_id {
@@ -198,24 +232,72 @@ impl Ledger {
             }
         }
         self.mempool.check(&tx, committed)?;
-        let ctx = BlockContext {
+        let changes = self.dry_run(&tx)?;
+        let signer = tx.tx().signer;
+        let admitted = self.mempool.admit(tx, committed)?;
+        self.pending_changes.insert(signer, (admitted.id, changes));
+        if let Some((account, evicted)) = admitted.evicted {
+            // The busiest account's newest transaction made room; its cached dry run is stale.
+            self.pending_changes.remove(&account);
+            tracing::info!(tx = %evicted, %account, "evicted from the full mempool to make room for a less busy account");
+        }
+        Ok(admitted.id)
+    }
+
+    /// The context the next block will execute in, as far as this node can tell now.
+    fn next_context(&self) -> BlockContext {
+        BlockContext {
             height: Height(self.head.height.0.saturating_add(1)),
             time: Timestamp(wall_clock_ms().0.max(self.head.time.0.saturating_add(1))),
             parent: self.head.hash(),
-        };
-        // Dry run against the committed state when nothing of this account is pending, so the
-        // sender hears "insufficient balance" now instead of in a receipt. Behind pending
-        // transactions the outcome depends on them; the receipt will tell.
-        if self.mempool.pending_for(&body.signer).next().is_none() {
-            let mut view = Overlay::new(&self.state);
-            let receipt = execute(&mut view, &ctx, &self.head.chain_id, &tx)?;
-            if let Outcome::Rejected { reason, message, .. } = receipt.outcome {
-                return Err(SubmitError::Rejected { reason, message });
-            }
         }
-        Ok(self.mempool.admit(tx, committed)?)
     }
 
+    /// R-ADM-1 (issue 12): runs `tx` after the signer's pending transactions, in nonce order, on
+    /// an overlay of the committed state, so a transaction that would fail is refused now with
+    /// its rejection instead of filling a block. Returns the overlay's changes, kept so the next
+    /// transaction of the account starts from them instead of re-running the whole queue.
+    fn dry_run(&self, tx: &VerifiedTx) -> Result<ChangeSet, SubmitError> {
+        let signer = tx.tx().signer;
+        let chain_id = &self.head.chain_id;
+        let ctx = self.next_context();
+        let mut view = Overlay::new(&self.state);
+        let newest = self.mempool.pending_for(&signer).last().map(|p| p.signed().id());
+        match (self.pending_changes.get(&signer), newest) {
+            (_, None) => {}
+            (Some((after, changes)), Some(newest)) if *after == newest => {
+                for (key, value) in changes.clone() {
+                    match value {
+                        Some(value) => view.put(key, value),
+                        None => view.delete(key),
+                    }
+                }
+                view.commit_tx();
+            }
+            _ => {
+                for pending in self.mempool.pending_for(&signer) {
+                    let refused = match execute(&mut view, &ctx, chain_id, pending) {
+                        Ok(receipt) => match receipt.outcome {
+                            Outcome::Accepted { .. } => continue,
+                            Outcome::Rejected { reason, message, .. } => (reason, message),
+                        },
+                        Err(invalid) => ("invalid".to_owned(), invalid.to_string()),
+                    };
+                    return Err(SubmitError::PendingWouldFail {
+                        tx_id: pending.signed().id(),
+                        nonce: pending.tx().nonce,
+                        reason: refused.0,
+                        message: refused.1,
+                    });
+                }
+            }
+        }
+        let receipt = execute(&mut view, &ctx, chain_id, tx)?;
+        if let Outcome::Rejected { reason, message, .. } = receipt.outcome {
+            return Err(SubmitError::Rejected { reason, message });
+        }
+        Ok(view.into_changes())
+    }
     /// Where a committed transaction is, with its receipt.
     pub fn committed_tx(&self, id: &Hash) -> Result<Option<(Block, u32, contracts::Receipt)>, StoreError> {
         let Some((height, index)) = self.storage.tx_location(id)? else { return Ok(None) };
@@ -291,16 +373,39 @@ impl ConsensusApp for Ledger {
     }
 
     fn build_block(&mut self, _height: Height, _round: u32, proposer: AccountId, max_txs: usize) -> Block {
-        let candidates = self.mempool.select(max_txs);
-        let (block, executed, dropped) =
-            block::build_block(&self.state, &self.head, wall_clock_ms(), proposer, candidates);
-        for (tx, reason) in dropped {
-            // The account's queue cannot go into a block from its head: drop it whole.
-            tracing::warn!(tx = %tx.signed().id(), %reason, "dropping pending transactions that can no longer be included");
-            self.mempool.drop_account(&tx.tx().signer);
+        let mut candidates = self.mempool.select(max_txs);
+        let time = wall_clock_ms();
+        loop {
+            let (block, executed, dropped) =
+                block::build_block(&self.state, &self.head, time, proposer, candidates.clone());
+            for (tx, reason) in dropped {
+                // Left out of the block already; it and the account's later ones leave the pool.
+                tracing::warn!(tx = %tx.signed().id(), %reason, "dropping pending transactions that can no longer be included");
+                self.mempool.drop_from(&tx.tx().signer, tx.tx().nonce);
+                self.pending_changes.remove(&tx.tx().signer);
+            }
+            let mut failed: BTreeMap<AccountId, Nonce> = BTreeMap::new();
+            // Issue 12: a transaction the rules would reject is left out of the block (and
+            // out of the mempool) instead of being stored forever with a rejected receipt.
+            for (tx, receipt) in block.txs.iter().zip(&executed.receipts) {
+                if let Outcome::Rejected { reason, .. } = &receipt.outcome {
+                    tracing::info!(tx = %receipt.tx_id, %reason, "dropping a pending transaction that now fails");
+                    let nonce = failed.entry(tx.tx.signer).or_insert(tx.tx.nonce);
+                    *nonce = (*nonce).min(tx.tx.nonce);
+                }
+            }
+            if failed.is_empty() {
+                self.executed.insert(block.hash(), executed);
+                return block;
+            }
+            for (account, from) in &failed {
+                self.mempool.drop_from(account, *from);
+                self.pending_changes.remove(account);
+            }
+            // Every later transaction of those accounts depends on the dropped one's nonce; the
+            // rest are built again (each round removes an account, so this ends).
+            candidates.retain(|tx| failed.get(&tx.tx().signer).is_none_or(|from| tx.tx().nonce < *from));
         }
-        self.executed.insert(block.hash(), executed);
-        block
     }
 
     fn validate_block(&mut self, block: &Block) -> Validity {
@@ -332,8 +437,10 @@ impl ConsensusApp for Ledger {
         let executed = self.executed.remove(&hash).ok_or_else(|| CommitError::Block("execution result lost".into()))?;
         self.executed.clear();
         self.storage.commit_block(block, cert, &executed)?;
-        self.state.apply(executed.changes);
+        self.state.apply(executed.changes.clone());
         self.head = block.header.clone();
+        self.publisher.publish(&self.state, &self.head, executed.changes);
+        self.pending_changes.clear();
         let state = &self.state;
         self.mempool.prune(|account| state.account(account).map_or(Nonce(0), |a| a.nonce));
         for receipt in &executed.receipts {

@@ -3,6 +3,13 @@
 //! Each account's queue holds consecutive nonces starting at its committed nonce, so a block
 //! can always take a prefix of every queue. Selection is round-robin across accounts, so one
 //! busy account cannot crowd out the rest.
+//!
+//! Limits keep honest traffic flowing under a flood (issue 12): an account may hold at most
+//! `max_per_account` pending transactions (a flooding account fills its own quota and hears
+//! 429 `account_queue_full`), and when the whole pool is full a transaction from an account with
+//! fewer pending transactions than the busiest account takes the place of that account's newest
+//! one (the tail of its queue, so its nonces stay consecutive). Only when every account holds as
+//! few as the newcomer would is a transaction refused as `mempool_full` (503).
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -38,6 +45,16 @@ pub enum AdmitError {
     /// The pool is full.
     #[error("the mempool is full ({0} transactions); try again shortly")]
     Full(usize),
+}
+
+/// What admission did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admitted {
+    /// The admitted transaction.
+    pub id: Hash,
+    /// The newest transaction of the busiest account (that account and the transaction),
+    /// evicted to make room in a full pool.
+    pub evicted: Option<(AccountId, Hash)>,
 }
 
 /// Pending transactions.
@@ -88,6 +105,12 @@ impl Mempool {
 
     /// Checks whether `tx` could be admitted, without admitting it.
     pub fn check(&self, tx: &VerifiedTx, committed: Nonce) -> Result<(), AdmitError> {
+        self.room_for(tx, committed).map(|_| ())
+    }
+
+    /// The account whose newest transaction must leave to make room for `tx`, if the pool is
+    /// full; an error if `tx` may not enter.
+    fn room_for(&self, tx: &VerifiedTx, committed: Nonce) -> Result<Option<AccountId>, AdmitError> {
         let id = tx.signed().id();
         if self.ids.contains_key(&id) {
             return Err(AdmitError::Duplicate(id));
@@ -101,20 +124,35 @@ impl Mempool {
         if pending >= self.limits.max_per_account {
             return Err(AdmitError::AccountFull(pending));
         }
-        if self.ids.len() >= self.limits.max_txs {
-            return Err(AdmitError::Full(self.ids.len()));
+        if self.ids.len() < self.limits.max_txs {
+            return Ok(None);
         }
-        Ok(())
+        // Full: the busiest account (the highest address among equals, so every node picks the
+        // same) gives up its newest transaction if it would still hold more than `tx`'s account.
+        let busiest = self.queues.iter().max_by_key(|(account, queue)| (queue.len(), **account));
+        match busiest {
+            Some((account, queue)) if *account != signer && queue.len() > pending.saturating_add(1) => {
+                Ok(Some(*account))
+            }
+            _ => Err(AdmitError::Full(self.ids.len())),
+        }
     }
 
-    /// Admits `tx` if [`Mempool::check`] passes.
-    pub fn admit(&mut self, tx: VerifiedTx, committed: Nonce) -> Result<Hash, AdmitError> {
-        self.check(&tx, committed)?;
+    /// Admits `tx` if [`Mempool::check`] passes, evicting the busiest account's newest
+    /// transaction when the pool is full.
+    pub fn admit(&mut self, tx: VerifiedTx, committed: Nonce) -> Result<Admitted, AdmitError> {
+        let victim = self.room_for(&tx, committed)?;
+        let evicted = victim.and_then(|account| {
+            let queue = self.queues.get_mut(&account)?;
+            let gone = queue.pop_back()?.signed().id();
+            self.ids.remove(&gone);
+            Some((account, gone))
+        });
         let id = tx.signed().id();
         let signer = tx.tx().signer;
         self.ids.insert(id, signer);
         self.queues.entry(signer).or_default().push_back(tx);
-        Ok(id)
+        Ok(Admitted { id, evicted })
     }
 
     /// Up to `max` transactions, round-robin across accounts, each account in nonce order.
@@ -155,6 +193,20 @@ impl Mempool {
         });
     }
 
+    /// Drops the account's transactions from nonce `from` on (one of them can no longer be
+    /// included, so none after it can either).
+    pub fn drop_from(&mut self, account: &AccountId, from: Nonce) {
+        let Some(queue) = self.queues.get_mut(account) else { return };
+        while queue.back().is_some_and(|tx| tx.tx().nonce >= from) {
+            if let Some(tx) = queue.pop_back() {
+                self.ids.remove(&tx.signed().id());
+            }
+        }
+        if queue.is_empty() {
+            self.queues.remove(account);
+        }
+    }
+
     /// Drops an account's whole queue (its head can no longer be included).
     pub fn drop_account(&mut self, account: &AccountId) {
         if let Some(queue) = self.queues.remove(account) {
@@ -192,7 +244,7 @@ mod tests {
         assert!(pool.admit(tx(1, 0), Nonce(0)).is_ok());
         assert_eq!(pool.admit(tx(1, 2), Nonce(0)), Err(AdmitError::Nonce { expected: Nonce(1), got: Nonce(2) }));
         let id = tx(1, 1).signed().id();
-        assert_eq!(pool.admit(tx(1, 1), Nonce(0)), Ok(id));
+        assert_eq!(pool.admit(tx(1, 1), Nonce(0)).map(|a| a.id), Ok(id));
         assert_eq!(pool.admit(tx(1, 1), Nonce(0)), Err(AdmitError::Duplicate(id)));
         assert_eq!(pool.next_nonce(&tx(1, 0).tx().signer, Nonce(0)), Nonce(2));
     }
@@ -205,7 +257,46 @@ mod tests {
         }
         assert_eq!(pool.admit(tx(1, 3), Nonce(0)), Err(AdmitError::AccountFull(3)));
         pool.admit(tx(2, 0), Nonce(0)).expect("admitted");
-        assert_eq!(pool.admit(tx(3, 0), Nonce(0)), Err(AdmitError::Full(4)));
+        // Full: account 3 (nothing pending) takes the place of account 1's newest transaction.
+        let admitted = pool.admit(tx(3, 0), Nonce(0)).expect("room made by the busiest account");
+        assert_eq!(admitted.evicted, Some((tx(1, 0).tx().signer, tx(1, 2).signed().id())));
+        assert_eq!(pool.len(), 4);
+        assert_eq!(pool.next_nonce(&tx(1, 0).tx().signer, Nonce(0)), Nonce(2), "account 1's nonces stay consecutive");
+        // Accounts 1 and 3 now hold 2 and 1: account 4 takes account 1's newest again.
+        assert_eq!(pool.admit(tx(4, 0), Nonce(0)).expect("room").evicted.map(|e| e.1), Some(tx(1, 1).signed().id()));
+        // Every account holds 1: a newcomer would hold as many, so the pool is full for it.
+        assert_eq!(pool.admit(tx(5, 0), Nonce(0)), Err(AdmitError::Full(4)));
+        // An account never evicts itself.
+        assert_eq!(pool.admit(tx(1, 1), Nonce(0)), Err(AdmitError::Full(4)));
+    }
+
+    #[test]
+    fn issue_12_a_flooding_account_fills_its_quota_not_the_pool() {
+        let mut pool = Mempool::new(Limits { max_txs: 8, max_per_account: 8 });
+        for n in 0..8 {
+            pool.admit(tx(1, n), Nonce(0)).expect("the flooder fills the empty pool");
+        }
+        for seed in 2..6 {
+            let admitted = pool.admit(tx(seed, 0), Nonce(0)).expect("an honest account still gets in");
+            assert!(admitted.evicted.is_some());
+        }
+        assert_eq!(pool.len(), 8);
+        let picked = pool.select(5);
+        let honest = picked.iter().filter(|t| t.tx().signer != tx(1, 0).tx().signer).count();
+        assert_eq!(honest, 4, "round-robin puts every honest account into the next block");
+    }
+
+    #[test]
+    fn drop_from_keeps_the_prefix() {
+        let mut pool = pool();
+        for n in 0..3 {
+            pool.admit(tx(1, n), Nonce(0)).expect("admitted");
+        }
+        pool.drop_from(&tx(1, 0).tx().signer, Nonce(1));
+        assert_eq!(pool.len(), 1);
+        assert!(pool.contains(&tx(1, 0).signed().id()));
+        pool.drop_from(&tx(1, 0).tx().signer, Nonce(0));
+        assert!(pool.is_empty());
     }
 
     #[test]

@@ -8,12 +8,15 @@ use std::thread::JoinHandle;
 
 use super::handle::{Handle, Job};
 use super::machine::Ledger;
+use super::view::{MAX_READS, READ_TIMEOUT, Reads};
 
 /// The running ledger thread.
 #[derive(Debug)]
 pub struct Engine {
     /// Handle for callers.
     pub handle: Handle,
+    /// Reads off the ledger thread, on the snapshot of the last commit.
+    pub reads: Reads,
     thread: JoinHandle<Result<(), String>>,
     stopping: Arc<AtomicBool>,
 }
@@ -22,6 +25,7 @@ impl Engine {
     /// Starts the ledger thread with a queue of `queue` requests.
     pub fn start(mut ledger: Ledger, queue: usize) -> std::io::Result<Self> {
         let (jobs, inbox) = mpsc::sync_channel::<Job>(queue);
+        let reads = Reads::new(ledger.snapshots(), MAX_READS, READ_TIMEOUT);
         let stopping = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stopping);
         let thread = std::thread::Builder::new().name("ledger".into()).spawn(move || {
@@ -33,7 +37,7 @@ impl Engine {
             }
             Ok(())
         })?;
-        Ok(Self { handle: Handle::new(jobs), thread, stopping })
+        Ok(Self { handle: Handle::new(jobs), reads, thread, stopping })
     }
 
     /// Stops the ledger thread after its current request, even while other tasks still hold

@@ -6,7 +6,7 @@ use api::registry::MerchantRecord;
 use contracts::{AccountId, Role};
 use thiserror::Error;
 
-use crate::ledger::Ledger;
+use crate::ledger::{Committed, Ledger};
 use crate::store::StoreError;
 
 /// Why a registry record was not taken.
@@ -27,7 +27,7 @@ pub enum RegistryRefusal {
 }
 
 /// The registry record of `merchant` on this node.
-pub fn registry_record(l: &Ledger, merchant: &AccountId) -> Result<Option<MerchantRecord>, StoreError> {
+pub fn registry_record(l: &impl Committed, merchant: &AccountId) -> Result<Option<MerchantRecord>, StoreError> {
     match l.storage().registry(merchant)? {
         None => Ok(None),
         Some(bytes) => serde_json::from_slice(&bytes)

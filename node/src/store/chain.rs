@@ -159,15 +159,25 @@ impl Storage {
         }
     }
 
-    /// Locations of an account's transactions below `before`, newest first.
-    pub fn history(&self, account: &AccountId, before: Height, limit: usize) -> Result<Vec<(Height, u32)>, StoreError> {
+    /// Locations of an account's transactions below `before` (a height, or with an index a
+    /// position in that height's block), newest first.
+    pub fn history(
+        &self,
+        account: &AccountId,
+        before: Height,
+        before_index: Option<u32>,
+        limit: usize,
+    ) -> Result<Vec<(Height, u32)>, StoreError> {
+        let start = match before_index {
+            Some(index) if index > 0 => Some(location(before, index - 1)),
+            _ if before.0 == 0 => None,
+            _ => Some(location(Height(before.0 - 1), u32::MAX)),
+        };
+        let mut out = Vec::new();
+        let Some(start) = start else { return Ok(out) };
         let mut from = Vec::with_capacity(44);
         from.extend_from_slice(&account.0);
-        from.extend_from_slice(&location(Height(before.0.saturating_sub(1)), u32::MAX));
-        let mut out = Vec::new();
-        if before.0 == 0 {
-            return Ok(out);
-        }
+        from.extend_from_slice(&start);
         for item in self.db.iterator_cf(self.cf(CF_HISTORY)?, IteratorMode::From(&from, Direction::Reverse)) {
             let (key, _) = item?;
             if key.get(..32) != Some(&account.0[..]) || out.len() >= limit {

@@ -481,3 +481,74 @@ fn now_ms() -> u64 {
     let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970");
     u64::try_from(since.as_millis()).expect("ms fit u64")
 }
+
+/// Issue 12: one council member signs two different transactions with the same nonce and sends
+/// them to two different validators at once. Both may be acknowledged, but exactly one is
+/// committed, on every node, and the other is gone from every mempool.
+#[test]
+fn issue_12_the_same_nonce_spent_differently_via_two_nodes_commits_exactly_one() {
+    let cluster = Cluster::new(4);
+    let stream = Stream::new(&cluster);
+    wait_all_at(&cluster, &[0, 1, 2, 3], 1);
+    let (key, _) = &stream.members[0];
+    let member = contracts::crypto::account_of(key);
+    let mut pairs = Vec::new();
+    for (round, (first, second)) in [(0usize, 1usize), (2, 3), (1, 2)].into_iter().enumerate() {
+        let nonce = u64::try_from(round).expect("small");
+        let spend = |amount: u64| {
+            Tx {
+                chain_id: stream.chain_id.clone(),
+                signer: member,
+                nonce: Nonce(nonce),
+                action: Action::Propose(Propose { action: CouncilAction::Mint { amount: Amount(amount) } }),
+            }
+            .sign(key)
+        };
+        let (a, b) = (spend(100 + nonce), spend(200 + nonce));
+        let body = |tx: &contracts::SignedTx| {
+            serde_json::json!({ "tx": hex::encode(contracts::codec::Encode::to_bytes(tx)) }).to_string()
+        };
+        let (body_a, body_b) = (body(&a), body(&b));
+        let (url_a, url_b) =
+            (format!("{}{}", cluster.apis[first], routes::TX), format!("{}{}", cluster.apis[second], routes::TX));
+        let sent_b = std::thread::spawn(move || post(&url_b, body_b.as_bytes()));
+        let (code_a, answer_a) = post(&url_a, body_a.as_bytes());
+        let (code_b, answer_b) = sent_b.join().expect("second submission");
+        assert!(code_a == 202 || code_b == 202, "at least one is acknowledged: {answer_a} / {answer_b}");
+        for (code, answer) in [(code_a, &answer_a), (code_b, &answer_b)] {
+            assert!(code == 202 || code == 409, "acknowledged or refused as a nonce conflict: {code} {answer}");
+        }
+        // Wait until the member's nonce has moved on every node.
+        let start = Instant::now();
+        for i in 0..4 {
+            loop {
+                let account = cluster.client(i).account(&member).expect("account");
+                if account.nonce.0 > nonce {
+                    break;
+                }
+                assert!(start.elapsed() < Duration::from_secs(60), "nonce {nonce} never committed on node {}", i + 1);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        pairs.push((a.id(), b.id()));
+    }
+    let top = (0..4).map(|i| cluster.height(i)).min().expect("nodes");
+    let seen = check_agreement(&cluster, top);
+    for (round, (a, b)) in pairs.iter().enumerate() {
+        let committed = seen.get(a).copied().unwrap_or(0) + seen.get(b).copied().unwrap_or(0);
+        assert_eq!(committed, 1, "round {round}: exactly one of the two spends of the nonce is committed");
+        let loser = if seen.contains_key(a) { b } else { a };
+        for i in 0..4 {
+            let (code, body) = get(&format!("{}{}", cluster.apis[i], routes::tx_status(loser)));
+            assert_eq!(
+                code,
+                404,
+                "round {round}: the other spend is neither pending nor committed on node {}: {body}",
+                i + 1
+            );
+        }
+    }
+    for i in 0..4 {
+        assert_eq!(cluster.client(i).account(&member).expect("account").nonce, Nonce(3), "node {}", i + 1);
+    }
+}

@@ -31,12 +31,14 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> anyhow::Result<()> {
 /// Every history entry of `address`, newest first (paged through the node's limit).
 fn full_history(client: &Client, address: &AccountId) -> anyhow::Result<Vec<HistoryEntry>> {
     let mut seen = BTreeSet::new();
-    let mut entries = Vec::new();
-    let mut before: Option<u64> = None;
+    let mut entries: Vec<HistoryEntry> = Vec::new();
+    let mut before: Option<(u64, Option<u32>)> = None;
     loop {
-        let page = client.history(address, 500, before)?;
+        let page = client.history_before(address, 500, before)?;
         let full = page.entries.len() >= 500;
-        let lowest = page.entries.iter().map(|e| e.height.0).min();
+        // Newest first: the page's last entry is the exact cursor of the next page, even when
+        // the page ends inside a height.
+        let last = page.entries.last().map(|e| (e.height.0, Some(e.index)));
         let mut new = 0usize;
         for entry in page.entries {
             if seen.insert(entry.tx_id) {
@@ -44,15 +46,9 @@ fn full_history(client: &Client, address: &AccountId) -> anyhow::Result<Vec<Hist
                 new += 1;
             }
         }
-        match lowest {
-            // A full page may end inside a height: ask again from just above it; stop when a
-            // page brings nothing new.
-            Some(lowest) if full && new > 0 => before = Some(lowest.saturating_add(1)),
-            Some(lowest) if full => before = Some(lowest),
+        match last {
+            Some(cursor) if full && new > 0 => before = Some(cursor),
             _ => break,
-        }
-        if before == Some(0) {
-            break;
         }
     }
     entries.sort_by_key(|e| std::cmp::Reverse((e.height, e.index)));
