@@ -12,6 +12,7 @@ use super::connection::REQUEST_TIMEOUT;
 use super::{Client, Error};
 use crate::evidence::{EvidenceView, Uploaded};
 use crate::registry::{MerchantRecord, PublicProfile};
+use crate::staff::Unsigned;
 use crate::{
     AccountView, AuditEntry, BlockView, BudgetView, History, MerchantView, OpenPayout, PaymentView, ProposalView,
     ReconciliationView, RedemptionView, Status, Stored, SubmitTx, Submitted, SupplyView, TaskDetail, TaskView,
@@ -166,10 +167,10 @@ impl<B> Client<B> {
         claim: ClaimId,
         retain_until: Timestamp,
         bundle: &[u8],
-        sign: impl FnOnce(&str, &str) -> String,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
     ) -> Result<Uploaded, Error> {
         let path_and_query = crate::evidence::upload_path(claim, retain_until, bundle);
-        let header = sign("POST", &path_and_query);
+        let header = self.signed_header("POST", &path_and_query, sign)?;
         let answer = self
             .agent
             .post(&self.url(&path_and_query))
@@ -190,12 +191,16 @@ impl<B> Client<B> {
 
     /// `GET /v1/evidence/{commitment}` (signed by a drawn verifier, the posting officer or the
     /// owner; the node logs the read): the record and its bundle, checked again on arrival.
-    pub fn evidence(&self, commitment: &Hash, sign: impl FnOnce(&str, &str) -> String) -> Result<EvidenceView<B>, Error>
+    pub fn evidence(
+        &self,
+        commitment: &Hash,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
+    ) -> Result<EvidenceView<B>, Error>
     where
         B: DeserializeOwned,
     {
         let path = routes::evidence_record(commitment);
-        let header = sign("GET", &path);
+        let header = self.signed_header("GET", &path, sign)?;
         let answer = self.agent.get(&self.url(&path)).set("Authorization", &header).timeout(UPLOAD_TIMEOUT).call();
         self.json_answer(answer, &path)
     }
@@ -204,10 +209,10 @@ impl<B> Client<B> {
     pub fn erase_evidence(
         &self,
         commitment: &Hash,
-        sign: impl FnOnce(&str, &str) -> String,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
     ) -> Result<crate::evidence::Erased, Error> {
         let path = routes::evidence_record(commitment);
-        let header = sign("DELETE", &path);
+        let header = self.signed_header("DELETE", &path, sign)?;
         self.json_answer(self.agent.delete(&self.url(&path)).set("Authorization", &header).call(), &path)
     }
 
@@ -216,7 +221,7 @@ impl<B> Client<B> {
     pub fn evidence_records(
         &self,
         owner: &AccountId,
-        sign: impl FnOnce(&str, &str) -> String,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
     ) -> Result<crate::evidence::OwnerListing, Error> {
         self.get_signed(&routes::with_query(routes::EVIDENCE, &[("owner", &owner.to_string())]), sign)
     }
@@ -286,13 +291,13 @@ impl<B> Client<B> {
     pub fn registry_bank(
         &self,
         merchant: &AccountId,
-        sign: impl FnOnce(&str, &str) -> String,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
     ) -> Result<MerchantRecord, Error> {
         self.get_signed(&routes::registry_bank(merchant), sign)
     }
 
     /// `GET /v1/settlement/open` (signed by the treasurer, logged).
-    pub fn open_payouts(&self, sign: impl FnOnce(&str, &str) -> String) -> Result<Vec<OpenPayout>, Error> {
+    pub fn open_payouts(&self, sign: impl FnOnce(&Unsigned<'_>) -> String) -> Result<Vec<OpenPayout>, Error> {
         self.get_signed(routes::SETTLEMENT_OPEN, sign)
     }
 
@@ -300,7 +305,7 @@ impl<B> Client<B> {
     pub fn audit(
         &self,
         subject: Option<&AccountId>,
-        sign: impl FnOnce(&str, &str) -> String,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
     ) -> Result<Vec<AuditEntry>, Error> {
         let subject = subject.map(ToString::to_string);
         let query: Vec<(&str, &str)> = subject.iter().map(|s| ("subject", s.as_str())).collect();

@@ -6,6 +6,7 @@ use consensus::Progress;
 use contracts::AccountId;
 use tokio::sync::watch;
 
+use super::replay::ReplayGuard;
 use crate::ledger::Handle;
 use crate::network::Outbox;
 
@@ -20,6 +21,8 @@ pub struct AppState {
     pub validator: AccountId,
     /// Where the node stands against the network (from consensus).
     pub progress: watch::Receiver<Progress>,
+    /// The nonces of signed requests this node accepted (one guard for the whole API).
+    pub replay: ReplayGuard,
 }
 
 impl FromRef<AppState> for Handle {

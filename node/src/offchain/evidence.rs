@@ -126,11 +126,12 @@ impl EraseNotice {
         format!("/v1/evidence/{commitment}")
     }
 
-    /// Checks the owner's signature (not the clock: a notice may arrive or be republished long
+    /// Checks the owner's signature (not the clock, the nonce or the node it was sent to: the
+    /// node that accepted the request relays it, and a notice may arrive or be republished long
     /// after it was signed; it is idempotent). Returns the signer and the signed time.
     pub fn verify(&self, chain: &ChainId) -> Result<(AccountId, Timestamp), api::staff::AuthError> {
         let read = SignedRead::parse(&self.authorization)?;
-        read.verify(chain, "DELETE", &Self::path(&self.commitment), read.time)?;
+        read.verify_signature(chain, "DELETE", &Self::path(&self.commitment))?;
         Ok((read.reader, read.time))
     }
 }
@@ -639,12 +640,15 @@ mod tests {
         let chain = ChainId::new("heerlen-test").expect("chain");
         let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
         let commitment = Hash([1; 32]);
-        let read = SignedRead::sign(&key, &chain, "DELETE", &EraseNotice::path(&commitment), Timestamp(42));
+        let path = EraseNotice::path(&commitment);
+        let node = contracts::crypto::account_of(&ed25519_dalek::SigningKey::from_bytes(&[10; 32]));
+        let request = |method| api::staff::Unsigned { chain: &chain, node, method, path_and_query: &path };
+        let read = request("DELETE").sign(&key, Timestamp(42), [5; 16]);
         let notice = EraseNotice { commitment, claim: ClaimId(1), authorization: read.header() };
         assert_eq!(notice.verify(&chain).expect("verifies"), (contracts::crypto::account_of(&key), Timestamp(42)));
         let moved = EraseNotice { commitment: Hash([2; 32]), ..notice.clone() };
         assert!(moved.verify(&chain).is_err(), "the signature binds the commitment");
-        let get = SignedRead::sign(&key, &chain, "GET", &EraseNotice::path(&commitment), Timestamp(42));
+        let get = request("GET").sign(&key, Timestamp(42), [6; 16]);
         assert!(EraseNotice { authorization: get.header(), ..notice }.verify(&chain).is_err(), "a read is no erasure");
     }
 }

@@ -11,7 +11,7 @@ use contracts::{AccountId, Timestamp};
 use serde_json::json;
 
 use crate::client::Client;
-use crate::context::{Context, chain_id, not_on_chain};
+use crate::context::{Context, not_on_chain};
 use crate::formats::time::{format_utc, now_ms};
 use crate::output::{Table, fields};
 
@@ -87,9 +87,8 @@ pub(crate) fn me(ctx: &Context, export: Option<&Path>) -> anyhow::Result<()> {
     let history = full_history(&client, &me)?;
     // Off chain: the evidence records (live or erased, without content) and every logged read
     // of them, from the node's evidence store; a signed request, as only the owner may list.
-    let chain = chain_id(&client)?;
     let secret = ctx.unlock(&entry)?;
-    let evidence = client.evidence_records(&me, crate::context::signer(&secret, chain))?;
+    let evidence = client.evidence_records(&me, crate::context::signer(&secret)?)?;
     drop(secret);
     let local = json!({
         "note": "kept only on this device, in the wallet directory; never sent to a node",
