@@ -152,8 +152,25 @@ impl<B> Client<B> {
         path_and_query: &str,
         sign: impl FnOnce(&Unsigned<'_>) -> String,
     ) -> Result<String, Error> {
+        self.bound_header(method, path_and_query, true, sign)
+    }
+
+    /// [`Client::signed_header`]; `private` false for a request that carries and returns only
+    /// public data (a task description), which may go over plain http.
+    pub(super) fn bound_header(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        private: bool,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
+    ) -> Result<String, Error> {
+        let refuse = || private && !self.allow_plain_http && !is_private_transport(self.base());
+        if refuse() {
+            return Err(Error::PlainHttp { node: self.base().to_owned() });
+        }
         let status = self.status()?;
-        if !self.allow_plain_http && !is_private_transport(self.base()) {
+        // The status may have come from the next node in the list.
+        if refuse() {
             return Err(Error::PlainHttp { node: self.base().to_owned() });
         }
         let chain = ChainId::new(&status.chain_id)

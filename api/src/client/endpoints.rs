@@ -181,11 +181,17 @@ impl<B> Client<B> {
         self.json_answer(answer, routes::EVIDENCE)
     }
 
-    /// `POST /v1/documents` with a public UTF-8 text; answers its hash.
-    pub fn upload_document(&self, text: &str) -> Result<Stored, Error> {
+    /// `POST /v1/documents` with a public UTF-8 text, signed by an officer; answers its hash.
+    /// The text is public, so this may go over plain http.
+    pub fn upload_document(&self, text: &str, sign: impl FnOnce(&Unsigned<'_>) -> String) -> Result<Stored, Error> {
         let path = routes::DOCUMENTS;
-        let answer =
-            self.agent.post(&self.url(path)).set("Content-Type", "text/plain; charset=utf-8").send_string(text);
+        let header = self.bound_header("POST", path, false, sign)?;
+        let answer = self
+            .agent
+            .post(&self.url(path))
+            .set("Content-Type", "text/plain; charset=utf-8")
+            .set("Authorization", &header)
+            .send_string(text);
         self.json_answer(answer, path)
     }
 

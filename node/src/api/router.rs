@@ -10,6 +10,7 @@ use contracts::AccountId;
 use tokio::sync::watch;
 
 use super::error::ApiError;
+use super::documents::{DocumentQuota, Quota};
 use super::replay::{Limits, ReplayGuard};
 use super::state::AppState;
 use super::{
@@ -76,5 +77,12 @@ pub fn router(
         .route(routes::ACCOUNT_EARNINGS, get(accounts::earnings))
         .route(routes::CHAIN_VERIFY, get(blocks::chain_verify))
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint; see docs/api.md") })
-        .with_state(AppState { handle, outbox, validator, progress, replay: ReplayGuard::new(Limits::default()) })
+        .with_state(AppState {
+            handle,
+            outbox,
+            validator,
+            progress,
+            replay: ReplayGuard::new(Limits::default()),
+            documents: DocumentQuota::new(Quota::default()),
+        })
 }

@@ -6,6 +6,7 @@ use consensus::Progress;
 use contracts::AccountId;
 use tokio::sync::watch;
 
+use super::documents::DocumentQuota;
 use super::replay::ReplayGuard;
 use crate::ledger::Handle;
 use crate::network::Outbox;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub progress: watch::Receiver<Progress>,
     /// The nonces of signed requests this node accepted (one guard for the whole API).
     pub replay: ReplayGuard,
+    /// The documents stored this hour.
+    pub documents: DocumentQuota,
 }
 
 impl FromRef<AppState> for Handle {
