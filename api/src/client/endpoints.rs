@@ -75,9 +75,16 @@ impl<B> Client<B> {
         self.get_json(routes::PARAMS, &[])
     }
 
-    /// `GET /v1/claims`: every claim (for review queues).
+    /// `GET /v1/claims`: every claim, with only the reviewers who have voted.
     pub fn claims(&self) -> Result<Vec<crate::ClaimView>, Error> {
         self.get_json(routes::CLAIMS, &[])
+    }
+
+    /// `GET /v1/claims`, signed: every claim, with the signer among the reviewers where they
+    /// were drawn (a verifier's queue), or the whole draw of the tasks the signer posted as
+    /// officer.
+    pub fn claims_signed(&self, sign: impl FnOnce(&Unsigned<'_>) -> String) -> Result<Vec<crate::ClaimView>, Error> {
+        self.get_signed(routes::CLAIMS, sign)
     }
 
     /// `GET /v1/accounts/{address}/history`.
@@ -260,10 +267,18 @@ impl<B> Client<B> {
         }
     }
 
-    /// `GET /v1/merchants/{merchant}/payments?from_ms&to_ms`.
-    pub fn payments(&self, merchant: &AccountId, from_ms: u64, to_ms: u64) -> Result<Vec<PaymentView>, Error> {
-        let query = [("from_ms", from_ms.to_string()), ("to_ms", to_ms.to_string())];
-        self.get_json(&routes::merchant_payments(merchant), &query)
+    /// `GET /v1/merchants/{merchant}/payments?from_ms&to_ms`: the statement, signed by the
+    /// shop, one of its tills or the treasurer.
+    pub fn payments(
+        &self,
+        merchant: &AccountId,
+        from_ms: u64,
+        to_ms: u64,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
+    ) -> Result<Vec<PaymentView>, Error> {
+        let (from_ms, to_ms) = (from_ms.to_string(), to_ms.to_string());
+        let path = routes::with_query(&routes::merchant_payments(merchant), &[("from_ms", &from_ms), ("to_ms", &to_ms)]);
+        self.get_signed(&path, sign)
     }
 
     /// `GET /v1/merchants/{merchant}`.

@@ -116,16 +116,20 @@ impl SignedRequest {
         let value = value.to_str().map_err(|_| unauthorized("the Authorization header is not ASCII".into()))?;
         let read = SignedRead::parse(value).map_err(|e| auth_error(&e))?;
         let reader = read.reader;
-        let (chain, on_chain) =
-            handle.call(move |l| (l.head().chain_id.clone(), l.state().account(&reader).is_some())).await?;
+        let (chain, on_chain) = handle
+            .call(move |l| {
+                let state = l.state();
+                (l.head().chain_id.clone(), state.account(&reader).is_some() || state.till(&reader).is_some())
+            })
+            .await?;
         let now = wall_clock_ms();
         read.verify(&chain, &self.node, self.method.as_str(), &self.path, now).map_err(|e| auth_error(&e))?;
-        // Only accounts on chain may take room in the replay guard.
+        // Only accounts on chain (and linked tills) may take room in the replay guard.
         if !on_chain {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "unknown_signer",
-                format!("{reader} has no account on this chain; only accounts on chain sign requests"),
+                format!("{reader} has no account on this chain; only accounts on chain and linked tills sign requests"),
             ));
         }
         self.replay.admit(reader, read.nonce, read.time, now).map_err(|refusal| replay_error(refusal, &read))?;
