@@ -2,6 +2,7 @@
 //! end-to-end story driven through the real `heitje-node` and `heitje` binaries.
 
 mod api_input;
+mod auth;
 mod e2e;
 mod evidence;
 mod faults;
