@@ -222,8 +222,11 @@ mod tests {
             AuthError::Skew { .. }
         ));
         // Rewriting the node or the nonce in the header breaks the signature.
-        let moved = SignedRead { node: b, ..read.clone() };
-        assert!(matches!(moved.verify_signature(&chain, "GET", "/v1/registry/x/bank"), Err(AuthError::BadSignature(_))));
+        let moved = SignedRead { node: b, ..read };
+        assert!(matches!(
+            moved.verify_signature(&chain, "GET", "/v1/registry/x/bank"),
+            Err(AuthError::BadSignature(_))
+        ));
         let renonced = SignedRead { nonce: [8; NONCE_BYTES], ..read };
         assert!(matches!(
             renonced.verify_signature(&chain, "GET", "/v1/registry/x/bank"),

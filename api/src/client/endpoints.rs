@@ -277,7 +277,8 @@ impl<B> Client<B> {
         sign: impl FnOnce(&Unsigned<'_>) -> String,
     ) -> Result<Vec<PaymentView>, Error> {
         let (from_ms, to_ms) = (from_ms.to_string(), to_ms.to_string());
-        let path = routes::with_query(&routes::merchant_payments(merchant), &[("from_ms", &from_ms), ("to_ms", &to_ms)]);
+        let path =
+            routes::with_query(&routes::merchant_payments(merchant), &[("from_ms", &from_ms), ("to_ms", &to_ms)]);
         self.get_signed(&path, sign)
     }
 

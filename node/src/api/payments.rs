@@ -8,8 +8,8 @@ use api::{PaymentQuery, PaymentView, StatementQuery};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use contracts::primitives::PaymentRef;
 use axum::http::StatusCode;
+use contracts::primitives::PaymentRef;
 use contracts::{AccountId, Action, Height, Role, Timestamp};
 
 use super::auth::SignedRequest;
@@ -118,7 +118,9 @@ pub(super) async fn statement(
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            format!("only the shop {merchant}, its tills or the treasurer may read its statement; {reader} signed this"),
+            format!(
+                "only the shop {merchant}, its tills or the treasurer may read its statement; {reader} signed this"
+            ),
         ));
     }
     let from = Timestamp(query.from_ms.unwrap_or(0));

@@ -9,8 +9,8 @@ use consensus::Progress;
 use contracts::AccountId;
 use tokio::sync::watch;
 
-use super::error::ApiError;
 use super::documents::{DocumentQuota, Quota};
+use super::error::ApiError;
 use super::replay::{Limits, ReplayGuard};
 use super::state::AppState;
 use super::{

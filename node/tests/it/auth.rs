@@ -75,7 +75,8 @@ fn issue_12_signed_requests_are_bound_used_once_fresh_and_checked_before_any_bod
     // between signing and arriving), it is refused.
     let margin = 5_000;
     for time in [now().0 - MAX_SKEW_MS - margin, now().0 + MAX_SKEW_MS + margin] {
-        let stale = send("GET", &format!("{a}{open}"), Some(&header_for(&treasurer, a, "GET", open, Timestamp(time))), None);
+        let stale =
+            send("GET", &format!("{a}{open}"), Some(&header_for(&treasurer, a, "GET", open, Timestamp(time))), None);
         assert_eq!(code(&stale), (401, "unauthorized"), "{stale:?}");
         assert!(stale.1["message"].as_str().unwrap_or("").contains("clock"), "{stale:?}");
     }
