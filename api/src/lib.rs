@@ -257,8 +257,13 @@ pub struct EarningLine {
 pub struct ClaimView {
     /// Id.
     pub id: ClaimId,
-    /// Everything the ledger holds about the claim: status, evidence commitment and retention
-    /// date, drawn reviewers and their votes, objection window, objection, resubmission.
+    /// How many verifiers were drawn for the latest submission.
+    #[serde(default)]
+    pub reviewers_drawn: usize,
+    /// What the ledger holds about the claim: status, evidence commitment and retention date,
+    /// votes, objection window, objection, resubmission. Its `reviewers` lists only the drawn
+    /// verifiers who have voted (issue 12), plus, on a signed read, the reader if drawn, or
+    /// all of them for the officer who posted the task.
     #[serde(flatten)]
     pub claim: Claim,
 }

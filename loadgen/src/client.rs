@@ -27,6 +27,7 @@ pub(crate) fn said(err: Error) -> String {
         Error::Unreachable { node, detail } => format!("{node} does not answer: {detail}"),
         Error::Api { status, code, message } => format!("{status} {code}: {message}"),
         Error::BadAnswer { url, detail } => format!("unexpected answer from {url}: {detail}"),
+        Error::PlainHttp { node } => format!("{node}: a signed request over plain http to another machine"),
     }
 }
 

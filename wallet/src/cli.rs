@@ -27,7 +27,9 @@ Environment:
   HEITJE_HOME       wallet directory (like --home)
   HEITJE_ACCOUNT    account to use (like --account)
   HEITJE_PASSWORD   keystore password, for scripts (else --password-file, else a prompt)
-  HEITJE_WAIT_SECS  how long to wait for a transaction to be final (like --wait-secs)";
+  HEITJE_WAIT_SECS  how long to wait for a transaction to be final (like --wait-secs)
+  HEITJE_ALLOW_PLAIN_HTTP  send signed requests over plain http to another machine
+                    (like --allow-plain-http; refused otherwise: no TLS yet)";
 
 /// Heitje wallet: the Heerlen community currency from the command line.
 ///

@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Read};
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow, bail};
-use api::staff::SignedRead;
+use api::staff::{NONCE_BYTES, Unsigned};
 use contracts::{AccountId, ChainId, Timestamp};
 use zeroize::Zeroizing;
 
@@ -38,7 +38,7 @@ impl Context {
     }
 
     pub(crate) fn client(&self) -> Client {
-        Client::new(&self.settings.nodes)
+        Client::new(&self.settings.nodes).allow_plain_http(self.settings.allow_plain_http)
     }
 
     pub(crate) fn keystore(&self) -> Keystore {
@@ -201,7 +201,11 @@ pub(crate) fn chain_id(client: &Client) -> anyhow::Result<ChainId> {
     ChainId::new(&status.chain_id).map_err(|err| anyhow!("the node reports chain id {:?}: {err}", status.chain_id))
 }
 
-/// Signs a signed read (`api::staff::SignedRead`) with `secret`, for the client to send.
-pub(crate) fn signer(secret: &Secret, chain: ChainId) -> impl FnOnce(&str, &str) -> String + '_ {
-    move |method, path| secret.with_key(|key| SignedRead::sign(key, &chain, method, path, Timestamp(now_ms())).header())
+/// Signs one signed request (`api::staff::SignedRead`) with `secret`, for the client to send:
+/// the client names the chain and the node it sends to, this adds the time and a fresh random
+/// nonce. Fails only if the system's random source does.
+pub(crate) fn signer(secret: &Secret) -> anyhow::Result<impl FnOnce(&Unsigned<'_>) -> String + '_> {
+    let mut nonce = [0u8; NONCE_BYTES];
+    getrandom::getrandom(&mut nonce).map_err(|err| anyhow!("no random nonce for the signed request: {err}"))?;
+    Ok(move |request: &Unsigned<'_>| secret.with_key(|key| request.sign(key, Timestamp(now_ms()), nonce).header()))
 }

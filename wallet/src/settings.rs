@@ -90,6 +90,13 @@ pub struct Global {
         value_parser = clap::value_parser!(u64).range(1..=600)
     )]
     pub wait_secs: u64,
+
+    /// Send signed requests (evidence, bank details, shop statements, the audit log) over plain
+    /// http to a node on another machine. Without it the wallet refuses: the answer holds
+    /// personal data and plain http lets anyone on the network path read it. Nodes on this
+    /// machine (127.0.0.1, localhost) need no flag; use an SSH tunnel to reach a remote one.
+    #[arg(long, global = true, env = "HEITJE_ALLOW_PLAIN_HTTP")]
+    pub allow_plain_http: bool,
 }
 
 /// The checked global options.
@@ -109,6 +116,8 @@ pub struct Settings {
     pub password: PasswordSource,
     /// How long to wait for a submitted transaction to be final.
     pub wait: Duration,
+    /// Signed requests may go over plain http to another machine (`--allow-plain-http`).
+    pub allow_plain_http: bool,
 }
 
 impl Settings {
@@ -142,6 +151,7 @@ impl Settings {
             yes: global.yes,
             password,
             wait: Duration::from_secs(global.wait_secs),
+            allow_plain_http: global.allow_plain_http,
         })
     }
 }

@@ -8,10 +8,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use contracts::ChainId;
 use serde::de::DeserializeOwned;
 
 use super::Error;
-use crate::ErrorBody;
+use crate::staff::Unsigned;
+use crate::{ErrorBody, routes};
 
 /// Longest JSON answer read from the node.
 const MAX_JSON_BYTES: u64 = 16 * 1024 * 1024;
@@ -51,6 +53,7 @@ pub struct Client<B = serde_json::Value> {
     bases: Arc<[String]>,
     current: Arc<AtomicUsize>,
     pub(super) agent: ureq::Agent,
+    allow_plain_http: bool,
     bundle: PhantomData<fn() -> B>,
 }
 
@@ -71,7 +74,22 @@ impl<B> Client<B> {
             .user_agent(&options.user_agent)
             .build();
         let bases: Vec<String> = bases.iter().map(|base| base.trim_end_matches('/').to_owned()).collect();
-        Self { bases: bases.into(), current: Arc::new(AtomicUsize::new(0)), agent, bundle: PhantomData }
+        Self {
+            bases: bases.into(),
+            current: Arc::new(AtomicUsize::new(0)),
+            agent,
+            allow_plain_http: false,
+            bundle: PhantomData,
+        }
+    }
+
+    /// Whether signed requests (personal data: evidence, bank details, statements, the audit
+    /// log) may go over plain http to a node that is not on this machine. Off by default: the
+    /// answer would cross the network unencrypted (TLS comes with the deployment issue).
+    #[must_use]
+    pub fn allow_plain_http(mut self, allow: bool) -> Self {
+        self.allow_plain_http = allow;
+        self
     }
 
     /// The base URL of the node that answers now.
@@ -123,14 +141,51 @@ impl<B> Client<B> {
         })
     }
 
-    /// A signed (staff or own-data) read of `path_and_query`: `sign` turns the method and the
-    /// path into the `Authorization` header value.
+    /// The `Authorization` header of a signed request of `method` to `path_and_query` at the
+    /// node that answers now: its chain and validator address come from its `GET /v1/status`,
+    /// and `sign` signs them with the request (and a fresh nonce). Refuses, before anything
+    /// personal is sent, a node reached over plain http that is not on this machine, unless
+    /// [`Client::allow_plain_http`] allowed it.
+    pub(super) fn signed_header(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
+    ) -> Result<String, Error> {
+        self.bound_header(method, path_and_query, true, sign)
+    }
+
+    /// [`Client::signed_header`]; `private` false for a request that carries and returns only
+    /// public data (a task description), which may go over plain http.
+    pub(super) fn bound_header(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        private: bool,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
+    ) -> Result<String, Error> {
+        let refuse = || private && !self.allow_plain_http && !is_private_transport(self.base());
+        if refuse() {
+            return Err(Error::PlainHttp { node: self.base().to_owned() });
+        }
+        let status = self.status()?;
+        // The status may have come from the next node in the list.
+        if refuse() {
+            return Err(Error::PlainHttp { node: self.base().to_owned() });
+        }
+        let chain = ChainId::new(&status.chain_id)
+            .map_err(|err| self.bad_answer(routes::STATUS, format!("chain id {:?}: {err}", status.chain_id)))?;
+        Ok(sign(&Unsigned { chain: &chain, node: status.validator, method, path_and_query }))
+    }
+
+    /// A signed (staff or own-data) read of `path_and_query` at the node that answers now:
+    /// `sign` signs the request for that node (see [`Client::signed_header`]).
     pub fn get_signed<T: DeserializeOwned>(
         &self,
         path_and_query: &str,
-        sign: impl FnOnce(&str, &str) -> String,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
     ) -> Result<T, Error> {
-        let header = sign("GET", path_and_query);
+        let header = self.signed_header("GET", path_and_query, sign)?;
         let path = path_and_query.split('?').next().unwrap_or(path_and_query);
         self.json_answer(self.agent.get(&self.url(path_and_query)).set("Authorization", &header).call(), path)
     }
@@ -179,6 +234,7 @@ impl<B> Clone for Client<B> {
             bases: Arc::clone(&self.bases),
             current: Arc::clone(&self.current),
             agent: self.agent.clone(),
+            allow_plain_http: self.allow_plain_http,
             bundle: PhantomData,
         }
     }
@@ -188,6 +244,26 @@ impl<B> fmt::Debug for Client<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client").field("bases", &self.bases).field("current", &self.base()).finish_non_exhaustive()
     }
+}
+
+/// Whether requests to `base` (`scheme://host[:port][/path]`) stay private: https, or plain
+/// http to this machine (`localhost`, `*.localhost`, 127.0.0.0/8, `::1`).
+pub fn is_private_transport(base: &str) -> bool {
+    if base.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = base.strip_prefix("http://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    let host = host.to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The node's [`ErrorBody`] in an error answer, or the start of whatever else it sent.

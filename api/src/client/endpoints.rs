@@ -12,6 +12,7 @@ use super::connection::REQUEST_TIMEOUT;
 use super::{Client, Error};
 use crate::evidence::{EvidenceView, Uploaded};
 use crate::registry::{MerchantRecord, PublicProfile};
+use crate::staff::Unsigned;
 use crate::{
     AccountView, AuditEntry, BlockView, BudgetView, History, MerchantView, OpenPayout, PaymentView, ProposalView,
     ReconciliationView, RedemptionView, Status, Stored, SubmitTx, Submitted, SupplyView, TaskDetail, TaskView,
@@ -74,7 +75,7 @@ impl<B> Client<B> {
         self.get_json(routes::PARAMS, &[])
     }
 
-    /// `GET /v1/claims`: every claim (for review queues).
+    /// `GET /v1/claims`: every claim, with only the reviewers who have voted.
     pub fn claims(&self) -> Result<Vec<crate::ClaimView>, Error> {
         self.all_pages(routes::CLAIMS, &[], |c: &crate::ClaimView| c.id.0)
     }
@@ -100,6 +101,13 @@ impl<B> Client<B> {
                 return Ok(out);
             }
         }
+    }
+
+    /// `GET /v1/claims`, signed: every claim, with the signer among the reviewers where they
+    /// were drawn (a verifier's queue), or the whole draw of the tasks the signer posted as
+    /// officer.
+    pub fn claims_signed(&self, sign: impl FnOnce(&Unsigned<'_>) -> String) -> Result<Vec<crate::ClaimView>, Error> {
+        self.get_signed(routes::CLAIMS, sign)
     }
 
     /// `GET /v1/accounts/{address}/history`.
@@ -203,10 +211,10 @@ impl<B> Client<B> {
         claim: ClaimId,
         retain_until: Timestamp,
         bundle: &[u8],
-        sign: impl FnOnce(&str, &str) -> String,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
     ) -> Result<Uploaded, Error> {
         let path_and_query = crate::evidence::upload_path(claim, retain_until, bundle);
-        let header = sign("POST", &path_and_query);
+        let header = self.signed_header("POST", &path_and_query, sign)?;
         let answer = self
             .agent
             .post(&self.url(&path_and_query))
@@ -217,22 +225,32 @@ impl<B> Client<B> {
         self.json_answer(answer, routes::EVIDENCE)
     }
 
-    /// `POST /v1/documents` with a public UTF-8 text; answers its hash.
-    pub fn upload_document(&self, text: &str) -> Result<Stored, Error> {
+    /// `POST /v1/documents` with a public UTF-8 text, signed by an officer; answers its hash.
+    /// The text is public, so this may go over plain http.
+    pub fn upload_document(&self, text: &str, sign: impl FnOnce(&Unsigned<'_>) -> String) -> Result<Stored, Error> {
         let path = routes::DOCUMENTS;
-        let answer =
-            self.agent.post(&self.url(path)).set("Content-Type", "text/plain; charset=utf-8").send_string(text);
+        let header = self.bound_header("POST", path, false, sign)?;
+        let answer = self
+            .agent
+            .post(&self.url(path))
+            .set("Content-Type", "text/plain; charset=utf-8")
+            .set("Authorization", &header)
+            .send_string(text);
         self.json_answer(answer, path)
     }
 
     /// `GET /v1/evidence/{commitment}` (signed by a drawn verifier, the posting officer or the
     /// owner; the node logs the read): the record and its bundle, checked again on arrival.
-    pub fn evidence(&self, commitment: &Hash, sign: impl FnOnce(&str, &str) -> String) -> Result<EvidenceView<B>, Error>
+    pub fn evidence(
+        &self,
+        commitment: &Hash,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
+    ) -> Result<EvidenceView<B>, Error>
     where
         B: DeserializeOwned,
     {
         let path = routes::evidence_record(commitment);
-        let header = sign("GET", &path);
+        let header = self.signed_header("GET", &path, sign)?;
         let answer = self.agent.get(&self.url(&path)).set("Authorization", &header).timeout(UPLOAD_TIMEOUT).call();
         self.json_answer(answer, &path)
     }
@@ -241,10 +259,10 @@ impl<B> Client<B> {
     pub fn erase_evidence(
         &self,
         commitment: &Hash,
-        sign: impl FnOnce(&str, &str) -> String,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
     ) -> Result<crate::evidence::Erased, Error> {
         let path = routes::evidence_record(commitment);
-        let header = sign("DELETE", &path);
+        let header = self.signed_header("DELETE", &path, sign)?;
         self.json_answer(self.agent.delete(&self.url(&path)).set("Authorization", &header).call(), &path)
     }
 
@@ -253,7 +271,7 @@ impl<B> Client<B> {
     pub fn evidence_records(
         &self,
         owner: &AccountId,
-        sign: impl FnOnce(&str, &str) -> String,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
     ) -> Result<crate::evidence::OwnerListing, Error> {
         self.get_signed(&routes::with_query(routes::EVIDENCE, &[("owner", &owner.to_string())]), sign)
     }
@@ -286,10 +304,19 @@ impl<B> Client<B> {
         }
     }
 
-    /// `GET /v1/merchants/{merchant}/payments?from_ms&to_ms`.
-    pub fn payments(&self, merchant: &AccountId, from_ms: u64, to_ms: u64) -> Result<Vec<PaymentView>, Error> {
-        let query = [("from_ms", from_ms.to_string()), ("to_ms", to_ms.to_string())];
-        self.get_json(&routes::merchant_payments(merchant), &query)
+    /// `GET /v1/merchants/{merchant}/payments?from_ms&to_ms`: the statement, signed by the
+    /// shop, one of its tills or the treasurer.
+    pub fn payments(
+        &self,
+        merchant: &AccountId,
+        from_ms: u64,
+        to_ms: u64,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
+    ) -> Result<Vec<PaymentView>, Error> {
+        let (from_ms, to_ms) = (from_ms.to_string(), to_ms.to_string());
+        let path =
+            routes::with_query(&routes::merchant_payments(merchant), &[("from_ms", &from_ms), ("to_ms", &to_ms)]);
+        self.get_signed(&path, sign)
     }
 
     /// `GET /v1/merchants/{merchant}`.
@@ -323,13 +350,13 @@ impl<B> Client<B> {
     pub fn registry_bank(
         &self,
         merchant: &AccountId,
-        sign: impl FnOnce(&str, &str) -> String,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
     ) -> Result<MerchantRecord, Error> {
         self.get_signed(&routes::registry_bank(merchant), sign)
     }
 
     /// `GET /v1/settlement/open` (signed by the treasurer, logged).
-    pub fn open_payouts(&self, sign: impl FnOnce(&str, &str) -> String) -> Result<Vec<OpenPayout>, Error> {
+    pub fn open_payouts(&self, sign: impl FnOnce(&Unsigned<'_>) -> String) -> Result<Vec<OpenPayout>, Error> {
         self.get_signed(routes::SETTLEMENT_OPEN, sign)
     }
 
@@ -337,7 +364,7 @@ impl<B> Client<B> {
     pub fn audit(
         &self,
         subject: Option<&AccountId>,
-        sign: impl FnOnce(&str, &str) -> String,
+        sign: impl FnOnce(&Unsigned<'_>) -> String,
     ) -> Result<Vec<AuditEntry>, Error> {
         let subject = subject.map(ToString::to_string);
         let query: Vec<(&str, &str)> = subject.iter().map(|s| ("subject", s.as_str())).collect();

@@ -23,6 +23,17 @@ pub enum Error {
         /// What was wrong and how to fix it.
         message: String,
     },
+    /// A signed request (personal data) would go over plain http to a node on another machine.
+    #[error(
+        "refusing to send a signed request to {node} over plain http: the request and the personal data in its \
+         answer would cross the network unencrypted (TLS is not supported yet). Use a node on this machine \
+         (http://127.0.0.1:…, e.g. through an SSH tunnel), or pass --allow-plain-http (HEITJE_ALLOW_PLAIN_HTTP=1) \
+         if you accept that anyone on the network path can read it"
+    )]
+    PlainHttp {
+        /// The node base URL.
+        node: String,
+    },
     /// The node answered something that is not a Heitje answer.
     #[error("unexpected answer from {url}: {detail}; is --node pointing at a Heitje node?")]
     BadAnswer {

@@ -11,7 +11,7 @@ mod endpoints;
 mod error;
 mod submission;
 
-pub use connection::{Client, Options};
+pub use connection::{Client, Options, is_private_transport};
 pub use error::Error;
 pub use submission::Submission;
 

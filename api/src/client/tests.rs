@@ -123,19 +123,69 @@ fn an_unpaid_payment_is_none_and_its_reference_is_one_encoded_segment() {
     assert_eq!(serve.join().expect("served"), [format!("GET /v1/payments/{merchant}/a%20b%2Fc?wait_ms=1500 HTTP/1.1")]);
 }
 
+/// A `/v1/status` answer of node `validator` on chain `heerlen-test`.
+fn status_of(validator: AccountId) -> &'static str {
+    let status = crate::Status {
+        chain_id: "heerlen-test".to_owned(),
+        genesis_hash: contracts::Hash([1; 32]),
+        height: contracts::Height(3),
+        block_hash: contracts::Hash([2; 32]),
+        state_root: contracts::Hash([3; 32]),
+        time: contracts::Timestamp(1),
+        mempool: 0,
+        validator,
+        caught_up: true,
+        network_height: contracts::Height(3),
+    };
+    Box::leak(serde_json::to_string(&status).expect("json").into_boxed_str())
+}
+
 #[test]
-fn a_signed_read_signs_the_path_and_query_it_sends() {
-    let (base, serve) = fake_node(vec![(200, "[]")]);
+fn issue_12_a_signed_read_is_signed_for_the_node_that_answers_over_the_path_it_sends() {
+    let node = AccountId([7; 32]);
+    let (base, serve) = fake_node(vec![(200, status_of(node)), (200, "[]")]);
     let client: Client = Client::new(&[base]);
     let subject = AccountId([5; 32]);
     let mut signed = String::new();
     let entries = client
-        .audit(Some(&subject), |method, path| {
-            signed = format!("{method} {path}");
+        .audit(Some(&subject), |request| {
+            signed = format!("{} {}", request.method, request.path_and_query);
+            assert_eq!(request.node, node, "bound to the node that answered /v1/status");
+            assert_eq!(request.chain.as_str(), "heerlen-test");
             "Heitje x".to_owned()
         })
         .expect("answered");
     assert!(entries.is_empty());
     assert_eq!(signed, format!("GET /v1/audit?subject={subject}"));
-    assert_eq!(serve.join().expect("served"), [format!("{signed} HTTP/1.1")]);
+    assert_eq!(serve.join().expect("served"), ["GET /v1/status HTTP/1.1".to_owned(), format!("{signed} HTTP/1.1")]);
+}
+
+#[test]
+fn issue_12_signed_requests_go_over_plain_http_only_to_this_machine_unless_allowed() {
+    for private in [
+        "http://127.0.0.1:7700",
+        "http://127.8.9.1",
+        "http://localhost:7700",
+        "http://node.localhost:1/x",
+        "http://[::1]:7700",
+        "https://node.example",
+    ] {
+        assert!(super::is_private_transport(private), "{private}");
+    }
+    for public in
+        ["http://192.0.2.1:7700", "http://node.example", "http://127.0.0.1.example:1", "http://[2001:db8::1]:1", ""]
+    {
+        assert!(!super::is_private_transport(public), "{public}");
+    }
+    // Refused before anything is sent (nothing listens there; a request would time out).
+    let client: Client = Client::new(&["http://192.0.2.1:7700".to_owned()]);
+    let mut asked = false;
+    let refused = client.audit(None, |_| {
+        asked = true;
+        String::new()
+    });
+    assert!(matches!(refused, Err(Error::PlainHttp { ref node }) if node == "http://192.0.2.1:7700"), "{refused:?}");
+    assert!(!asked, "nothing was signed");
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("--allow-plain-http"), "{message}");
 }

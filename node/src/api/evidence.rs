@@ -21,9 +21,9 @@ use api::evidence::{
 };
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
 use contracts::primitives::ClaimId;
 use contracts::{Hash, Timestamp};
 use evidence::{Bundle, Summary};
@@ -62,22 +62,33 @@ fn unknown(commitment: &Hash) -> ApiError {
     ApiError::not_found("unknown_evidence", format!("this node holds no evidence with commitment {commitment}"))
 }
 
+/// Reads a request's body, at most `limit` bytes (the route's `DefaultBodyLimit`); a declared
+/// length over the limit is refused before a byte is read.
+pub(super) async fn read_body(request: Request, limit: usize) -> Result<Bytes, ApiError> {
+    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the body is larger than {limit} bytes"),
+        ));
+    }
+    Bytes::from_request(request, &()).await.map_err(|r| body_error(r, limit))
+}
+
+/// The worker's upload. Everything that the headers and the signed query decide (the
+/// signature, the claim is the signer's and open, the retention date) is checked before the
+/// body is read (issue 12): a client that cannot sign for an open claim of its own never makes
+/// the node read up to 8 MiB. The body's hash, which the signature covers, is checked after.
 pub(super) async fn upload(
     State(state): State<AppState>,
     signed: SignedRequest,
     query: Result<Query<UploadQuery>, QueryRejection>,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
-    let body = body.map_err(|r| body_error(r, api::MAX_UPLOAD))?;
+    let query = query.map_err(query_error)?.0;
     let read = signed.verify(&state.handle).await?;
     let (owner, upload) = (read.reader, read.header());
-    let query = query.map_err(query_error)?.0;
-    if Hash::from_hex(&query.content).ok() != Some(content_hash(&body)) {
-        return Err(ApiError::bad_request(
-            "content_mismatch",
-            "the body does not match the signed content hash; it was changed or cut off on the way",
-        ));
-    }
     let claim = ClaimId(query.claim);
     let now = wall_clock_ms();
     let retain_until = Timestamp(query.retain_until);
@@ -93,6 +104,13 @@ pub(super) async fn upload(
         ));
     }
     state.handle.call(move |l| store::check_upload(l, owner, claim)).await??;
+    let body = read_body(request, api::MAX_UPLOAD).await?;
+    if Hash::from_hex(&query.content).ok() != Some(content_hash(&body)) {
+        return Err(ApiError::bad_request(
+            "content_mismatch",
+            "the body does not match the signed content hash; it was changed or cut off on the way",
+        ));
+    }
     let size = body.len();
     // Parsing strips every photo again (defence in depth) before the bundle is sealed; the
     // plaintext stays in memory.

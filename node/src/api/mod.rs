@@ -16,6 +16,7 @@ mod merchants;
 mod payments;
 mod redemptions;
 mod registry;
+mod replay;
 mod router;
 mod settlement;
 mod state;

@@ -1,5 +1,6 @@
 //! Payments to shops: one by its reference (with a long poll for the counter) and a merchant's
-//! statement over a time window.
+//! statement over a time window. The statement says which resident paid the shop when, so it
+//! is served only on a signed read by the shop, one of its tills or the treasurer (issue 12).
 
 use std::time::Duration;
 
@@ -7,12 +8,14 @@ use api::{PaymentQuery, PaymentView, StatementQuery};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use contracts::primitives::PaymentRef;
-use contracts::{AccountId, Action, Height, Timestamp};
+use contracts::{AccountId, Action, Height, Role, Timestamp};
 
+use super::auth::SignedRequest;
 use super::error::{ApiError, ApiResult, parse_address, query_error};
 use super::state::AppState;
-use crate::ledger::{ReadView, Reads};
+use crate::ledger::{Handle, ReadView, Reads};
 use crate::store::StoreError;
 
 fn parse_reference(text: &str) -> Result<PaymentRef, ApiError> {
@@ -98,11 +101,30 @@ pub(super) async fn payment(
 
 pub(super) async fn statement(
     State(reads): State<Reads>,
+    State(handle): State<Handle>,
     Path(merchant): Path<String>,
+    signed: SignedRequest,
     query: Result<Query<StatementQuery>, QueryRejection>,
 ) -> ApiResult<Vec<PaymentView>> {
     let merchant = parse_address(&merchant)?;
     let query = query.map_err(query_error)?;
+    let reader = signed.verify(&handle).await?.reader;
+    let allowed = reads
+        .run(move |l| {
+            reader == merchant
+                || l.state().till(&reader).is_some_and(|link| link.merchant == merchant)
+                || l.has_role(&reader, Role::Treasurer)
+        })
+        .await?;
+    if !allowed {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "only the shop {merchant}, its tills or the treasurer may read its statement; {reader} signed this"
+            ),
+        ));
+    }
     let from = Timestamp(query.from_ms.unwrap_or(0));
     let to = Timestamp(query.to_ms.unwrap_or(u64::MAX));
     if from > to {

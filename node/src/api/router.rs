@@ -9,7 +9,9 @@ use consensus::Progress;
 use contracts::AccountId;
 use tokio::sync::watch;
 
+use super::documents::{DocumentQuota, Quota};
 use super::error::ApiError;
+use super::replay::{Limits, ReplayGuard};
 use super::state::AppState;
 use super::{
     accounts, audit, blocks, documents, evidence, governance, merchants, payments, redemptions, registry, settlement,
@@ -78,5 +80,14 @@ pub fn router(
         .route(routes::ACCOUNT_EARNINGS, get(accounts::earnings))
         .route(routes::CHAIN_VERIFY, get(blocks::chain_verify))
         .fallback(|| async { ApiError::not_found("no_route", "no such endpoint; see docs/api.md") })
-        .with_state(AppState { handle, verifier: Verifier::start(reads.clone()), reads, outbox, validator, progress })
+        .with_state(AppState {
+            handle,
+            verifier: Verifier::start(reads.clone()),
+            reads,
+            outbox,
+            validator,
+            progress,
+            replay: ReplayGuard::new(Limits::default()),
+            documents: DocumentQuota::new(Quota::default()),
+        })
 }

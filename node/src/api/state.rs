@@ -6,6 +6,8 @@ use consensus::Progress;
 use contracts::AccountId;
 use tokio::sync::watch;
 
+use super::documents::DocumentQuota;
+use super::replay::ReplayGuard;
 use crate::ledger::chain_check::Verifier;
 use crate::ledger::{Handle, Reads};
 use crate::network::Outbox;
@@ -25,6 +27,10 @@ pub struct AppState {
     pub validator: AccountId,
     /// Where the node stands against the network (from consensus).
     pub progress: watch::Receiver<Progress>,
+    /// The nonces of signed requests this node accepted (one guard for the whole API).
+    pub replay: ReplayGuard,
+    /// The documents stored this hour.
+    pub documents: DocumentQuota,
 }
 
 impl FromRef<AppState> for Handle {

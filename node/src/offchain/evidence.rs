@@ -147,7 +147,8 @@ impl EraseNotice {
         format!("/v1/evidence/{commitment}")
     }
 
-    /// Checks the owner's signature (not the clock: a notice may arrive or be republished long
+    /// Checks the owner's signature (not the clock, the nonce or the node it was sent to: the
+    /// node that accepted the request relays it, and a notice may arrive or be republished long
     /// after it was signed; it is idempotent). Returns the signer and the signed time.
     pub fn verify(&self, chain: &ChainId) -> Result<(AccountId, Timestamp), api::staff::AuthError> {
         verify_carried(&self.authorization, chain, "DELETE", &Self::path(&self.commitment))
@@ -164,7 +165,7 @@ fn verify_carried(
     path: &str,
 ) -> Result<(AccountId, Timestamp), api::staff::AuthError> {
     let read = SignedRead::parse(header)?;
-    read.verify(chain, method, path, read.time)?;
+    read.verify_signature(chain, method, path)?;
     Ok((read.reader, read.time))
 }
 
@@ -786,12 +787,15 @@ mod tests {
         let chain = ChainId::new("heerlen-test").expect("chain");
         let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
         let commitment = Hash([1; 32]);
-        let read = SignedRead::sign(&key, &chain, "DELETE", &EraseNotice::path(&commitment), Timestamp(42));
+        let path = EraseNotice::path(&commitment);
+        let node = contracts::crypto::account_of(&ed25519_dalek::SigningKey::from_bytes(&[10; 32]));
+        let request = |method| api::staff::Unsigned { chain: &chain, node, method, path_and_query: &path };
+        let read = request("DELETE").sign(&key, Timestamp(42), [5; 16]);
         let notice = EraseNotice { commitment, claim: ClaimId(1), authorization: read.header() };
         assert_eq!(notice.verify(&chain).expect("verifies"), (contracts::crypto::account_of(&key), Timestamp(42)));
         let moved = EraseNotice { commitment: Hash([2; 32]), ..notice.clone() };
         assert!(moved.verify(&chain).is_err(), "the signature binds the commitment");
-        let get = SignedRead::sign(&key, &chain, "GET", &EraseNotice::path(&commitment), Timestamp(42));
+        let get = request("GET").sign(&key, Timestamp(42), [6; 16]);
         assert!(EraseNotice { authorization: get.header(), ..notice }.verify(&chain).is_err(), "a read is no erasure");
     }
 }

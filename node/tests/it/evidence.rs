@@ -231,7 +231,7 @@ fn issue_5_evidence_is_stripped_sealed_replicated_read_by_the_drawn_only_audited
 #[test]
 fn issue_12_a_forged_evidence_replica_is_dropped_and_its_sender_recorded_as_misbehaving() {
     use api::evidence::{content_hash, signed_upload_path};
-    use api::staff::SignedRead;
+    use api::staff::Unsigned;
     use contracts::primitives::ClaimId;
     use contracts::{ChainId, Timestamp};
 
@@ -254,7 +254,8 @@ fn issue_12_a_forged_evidence_replica_is_dropped_and_its_sender_recorded_as_misb
     let (sealed, key) =
         evidence::seal(&bundle, owner, ClaimId(1), retain_until, sealed_at, &mut rand_core::OsRng).expect("seal");
     let path = signed_upload_path(ClaimId(1), retain_until, &content_hash(&bundle.to_canonical_bytes()));
-    let by_mallory = SignedRead::sign(&mallory, &chain, "POST", &path, sealed_at).header();
+    let upload = Unsigned { chain: &chain, node: status.validator, method: "POST", path_and_query: &path };
+    let by_mallory = upload.sign(&mallory, sealed_at, [7; 16]).header();
     let forged = [
         node::network::evidence_message(&sealed.to_bytes(), &key.to_bytes(), &by_mallory),
         node::network::evidence_message(&sealed.to_bytes(), &key.to_bytes(), "Heitje no-signature"),
@@ -301,11 +302,12 @@ fn issue_12_a_forged_evidence_replica_is_dropped_and_its_sender_recorded_as_misb
         let detail = record["detail"].as_str().expect("detail");
         assert!(detail.contains("forged"), "{detail}");
     }
-    // Nothing was stored: the resident's own signed read finds no such record on any node.
-    for node in 0..3 {
+    // Nothing was stored: the officer's signed read finds no such record on any node.
+    let officer = crate::support::key_from_phrase(&tmp.path().join("keys/officer.phrase"));
+    for (node, base) in net.bases.iter().enumerate().take(3) {
         let commitment = sealed.header.commitment;
-        let answer = crate::support::client(&net.bases[node]).evidence(&commitment, |method, path| {
-            SignedRead::sign(&resident, &chain, method, path, Timestamp(now_ms())).header()
+        let answer = crate::support::client(base).evidence(&commitment, |request: &Unsigned<'_>| {
+            request.sign(&officer, Timestamp(now_ms()), [node as u8 + 1; 16]).header()
         });
         let err = answer.expect_err("no record");
         assert!(err.to_string().contains("unknown_evidence"), "node {}: {err}", node + 1);

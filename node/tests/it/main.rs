@@ -3,6 +3,7 @@
 
 mod admission;
 mod api_input;
+mod auth;
 mod e2e;
 mod evidence;
 mod faults;

@@ -69,9 +69,22 @@ fn issue_5_review_is_k_of_n_objections_stop_payouts_caps_hold_and_residents_see_
     let drawn = drawn_verifiers(&net, &claim);
     assert_eq!(drawn.len(), 3, "{drawn:?}");
     assert!(drawn.iter().all(|name| name.starts_with("verifier")), "{drawn:?}");
+    // Issue 12: who was drawn is not public before they vote; each drawn verifier's queue (a
+    // signed read) shows them the claim.
+    let public = net.json(&claim_path(&claim));
+    assert_eq!(public["reviewers"], serde_json::json!([]), "nobody has voted: {public}");
+    assert_eq!(public["reviewers_drawn"], 3);
+    let shown = net.ok(None, &["task", "show", &task]);
+    for name in &drawn {
+        assert!(!shown.contains(&address_of(&net, name)), "task show names no drawn verifier: {shown}");
+    }
     let queue = json(&net, Some(&drawn[0]), &["task", "queue"]);
     assert_eq!(queue["to_review"][0].as_u64().map(|c| c.to_string()), Some(claim.clone()), "{queue}");
     net.ok(Some(&drawn[0]), &["task", "approve", &claim]);
+    let public = net.json(&claim_path(&claim));
+    assert_eq!(public["reviewers"], serde_json::json!([address_of(&net, &drawn[0])]), "a voter is public: {public}");
+    let queue = json(&net, Some(&drawn[1]), &["task", "queue"]);
+    assert_eq!(queue["to_review"][0].as_u64().map(|c| c.to_string()), Some(claim.clone()), "{queue}");
     assert_eq!(net.json(&claim_path(&claim))["status"], "under_review", "one approval is not enough");
     // The second verifier looks at the evidence first, through node 1 (the node logs the read).
     let commitment = net.json(&claim_path(&claim))["evidence"].as_str().expect("commitment").to_owned();

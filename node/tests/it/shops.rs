@@ -132,6 +132,10 @@ fn issue_4_shops_take_payments_redeem_and_the_treasurer_settles_once() {
     assert!(counter.starts_with("PAID 4.50 for B-0001"), "{counter}");
     assert_eq!(net.balance(&residents[0]), "15.50");
     assert_eq!(net.balance(&shop), "4.50");
+    // Issue 12: a linked till reads the shop's statement (a signed read).
+    let by_till: Value =
+        serde_json::from_str(&net.ok(Some("till-1"), &["--json", "shop", "payments"])).expect("statement JSON");
+    assert_eq!(by_till[0]["reference"], "B-0001", "{by_till}");
 
     // Refusals, each with nothing sent: paid twice, a forged amount, an expired request.
     let twice = bad_input(&net, "bram", &["pay", &uri]);
@@ -175,6 +179,15 @@ fn issue_4_shops_take_payments_redeem_and_the_treasurer_settles_once() {
     let statement = std::fs::read_to_string(&csv).expect("csv");
     assert_eq!(statement.lines().count(), 2, "header and one payment: {statement}");
     assert!(statement.contains(",B-0001,4.50,"), "{statement}");
+    // Issue 12: the statement (who paid the shop) is a signed read of the shop, its till (above)
+    // or the treasurer; not the public's, nor another shop's.
+    net.ok(Some("treasurer"), &["shop", "payments", "--merchant", &address_of(&net, "shop")]);
+    let by_bakery = net.wallet(Some("bakery"), &["shop", "payments", "--merchant", &address_of(&net, "shop")]);
+    assert_eq!(by_bakery.status.code(), Some(2), "{}", text(&by_bakery));
+    assert!(text(&by_bakery).contains("may read its statement"), "{}", text(&by_bakery));
+    let shop_id = address_of(&net, "shop").parse().expect("address");
+    let (public, _) = crate::support::get(&format!("{}{}", net.base(), routes::merchant_payments(&shop_id)));
+    assert_eq!(public, 401, "a statement is not public");
 
     // Address book: a contact is paid without a warning; an unknown resident gets one.
     net.ok(Some("anna"), &["contacts", "add", "cor", &residents[2]]);

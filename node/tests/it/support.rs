@@ -159,3 +159,27 @@ pub(crate) fn start_devnet_node(dir: &Path) -> (std::process::Child, String) {
     wait_ready(&base, &mut child);
     (child, base)
 }
+
+/// A fresh nonce for a signed request: unique within this test process (a counter) and across
+/// processes (the pid and the time).
+pub(crate) fn fresh_nonce() -> [u8; api::staff::NONCE_BYTES] {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let seed = format!("{}:{count}:{nanos}", std::process::id());
+    let hash = blake3::hash(seed.as_bytes());
+    let mut nonce = [0; api::staff::NONCE_BYTES];
+    nonce.copy_from_slice(&hash.as_bytes()[..api::staff::NONCE_BYTES]);
+    nonce
+}
+
+/// Now, by this machine's clock, as a signed request carries it.
+pub(crate) fn now() -> contracts::Timestamp {
+    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    contracts::Timestamp(u64::try_from(ms).expect("ms fit"))
+}
+
+/// Signs one request for the typed client with `key`, now, with a fresh nonce.
+pub(crate) fn signer(key: &ed25519_dalek::SigningKey) -> impl FnOnce(&api::staff::Unsigned<'_>) -> String + '_ {
+    move |request| request.sign(key, now(), fresh_nonce()).header()
+}

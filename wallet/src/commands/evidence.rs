@@ -8,7 +8,7 @@ use contracts::Hash;
 use serde_json::json;
 
 use super::task::format_location;
-use crate::context::{Context, chain_id, signer};
+use crate::context::{Context, signer};
 use crate::formats::time::format_utc;
 use crate::output::{Table, fields};
 
@@ -53,9 +53,8 @@ pub(crate) fn get(ctx: &Context, commitment: &str, out: &Path) -> anyhow::Result
     let commitment = commitment_arg(commitment)?;
     let me = ctx.selected()?;
     let client = ctx.client();
-    let chain = chain_id(&client)?;
     let secret = ctx.unlock(&me)?;
-    let view = client.evidence(&commitment, signer(&secret, chain))?;
+    let view = client.evidence(&commitment, signer(&secret)?)?;
     drop(secret);
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut files = Vec::new();
@@ -107,14 +106,13 @@ pub(crate) fn erase(ctx: &Context, commitment: &str) -> anyhow::Result<()> {
     ctx.require_confirmable()?;
     let me = ctx.selected()?;
     let client = ctx.client();
-    let chain = chain_id(&client)?;
     ctx.confirm(&format!(
         "Erase evidence {commitment} for good: every node destroys the record and its key; the commitment on \
          chain stays, linked to nothing\n  as {} ({})",
         me.name, me.address
     ))?;
     let secret = ctx.unlock(&me)?;
-    let erased = client.erase_evidence(&commitment, signer(&secret, chain)).map_err(|err| match err.status() {
+    let erased = client.erase_evidence(&commitment, signer(&secret)?).map_err(|err| match err.status() {
         Some(409) => anyhow!("{err}"),
         _ => anyhow::Error::new(err).context("asking the node to erase the evidence"),
     })?;
@@ -135,9 +133,8 @@ pub(crate) fn erase(ctx: &Context, commitment: &str) -> anyhow::Result<()> {
 pub(crate) fn list(ctx: &Context) -> anyhow::Result<()> {
     let me = ctx.selected()?;
     let client = ctx.client();
-    let chain = chain_id(&client)?;
     let secret = ctx.unlock(&me)?;
-    let listing = client.evidence_records(&me.address, signer(&secret, chain))?;
+    let listing = client.evidence_records(&me.address, signer(&secret)?)?;
     drop(secret);
     if listing.owner != me.address {
         bail!("the node listed the records of {}, not of {}", listing.owner, me.address);

@@ -11,7 +11,7 @@ use contracts::{AccountId, Timestamp};
 use serde_json::json;
 
 use crate::client::Client;
-use crate::context::{Context, chain_id, not_on_chain};
+use crate::context::{Context, not_on_chain};
 use crate::formats::time::{format_utc, now_ms};
 use crate::output::{Table, fields};
 
@@ -73,8 +73,10 @@ pub(crate) fn me(ctx: &Context, export: Option<&Path>) -> anyhow::Result<()> {
     let status = client.status()?;
     let account = client.account(&me).map_err(|err| not_on_chain(&me, err))?;
     let allowance = client.allowance(&me).ok();
+    // Signed: the claims this resident was drawn to review show them among the reviewers.
+    let secret = ctx.unlock(&entry)?;
     let (claims, others): (Vec<ClaimView>, Vec<ClaimView>) =
-        client.claims()?.into_iter().partition(|c| c.claim.worker == me);
+        client.claims_signed(crate::context::signer(&secret)?)?.into_iter().partition(|c| c.claim.worker == me);
     let reviewed: Vec<ClaimView> = others.into_iter().filter(|c| c.claim.reviewers.contains(&me)).collect();
     let mut earnings = Vec::new();
     for year in paid_years(&claims) {
@@ -83,9 +85,7 @@ pub(crate) fn me(ctx: &Context, export: Option<&Path>) -> anyhow::Result<()> {
     let history = full_history(&client, &me)?;
     // Off chain: the evidence records (live or erased, without content) and every logged read
     // of them, from the node's evidence store; a signed request, as only the owner may list.
-    let chain = chain_id(&client)?;
-    let secret = ctx.unlock(&entry)?;
-    let evidence = client.evidence_records(&me, crate::context::signer(&secret, chain))?;
+    let evidence = client.evidence_records(&me, crate::context::signer(&secret)?)?;
     drop(secret);
     let local = json!({
         "note": "kept only on this device, in the wallet directory; never sent to a node",

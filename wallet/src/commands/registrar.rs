@@ -2,7 +2,6 @@
 
 use anyhow::{anyhow, bail};
 use api::registry::{BankDetails, MerchantRecord};
-use api::staff::SignedRead;
 use clap::Subcommand;
 use contracts::tx::{Enroll, Unenroll};
 use contracts::{Action, Hash, Role, Timestamp};
@@ -181,9 +180,7 @@ pub(crate) fn show(ctx: &Context, target: Option<&str>, bank: bool) -> anyhow::R
     }
     let me = ctx.selected()?;
     let secret = ctx.unlock(&me)?;
-    let record = client.registry_bank(&merchant, |method, path| {
-        secret.with_key(|key| SignedRead::sign(key, &chain, method, path, Timestamp(now_ms())).header())
-    })?;
+    let record = client.registry_bank(&merchant, crate::context::signer(&secret)?)?;
     drop(secret);
     record.verify(&chain)?;
     let bank = record.bank.as_ref();

@@ -160,7 +160,7 @@ fn answer(
                 state_root: Hash([3; 32]),
                 time: Timestamp(1_795_435_200_000),
                 mempool: 0,
-                validator: AccountId([9; 32]),
+                validator: NODE,
                 caught_up: true,
                 network_height: Height(0),
             },
@@ -211,6 +211,9 @@ fn answer(
             json(200, &tx_status(signed, mode))
         }
         ("POST", "/v1/documents") => {
+            if let Err(refusal) = check_signed(request, "/v1/documents") {
+                return refusal;
+            }
             json(200, &Stored { commitment: HashKind::Document.hash(&request.body), size: request.body.len() })
         }
         ("POST", "/v1/evidence") => upload_evidence(request),
@@ -218,17 +221,30 @@ fn answer(
     }
 }
 
+/// This node's validator address, as `/v1/status` states it.
+const NODE: AccountId = AccountId([9; 32]);
+
+/// Checks a signed `POST` to `target` like the node does: bound to this node, signed over the
+/// method and the path with its query. The clock and the nonce are the real node's business.
+fn check_signed(request: &Request, target: &str) -> Result<api::staff::SignedRead, (u16, String)> {
+    let chain = contracts::ChainId::new(CHAIN_ID).unwrap_or_else(|err| panic!("{err}"));
+    let Some(read) = request.authorization.as_deref().and_then(|h| api::staff::SignedRead::parse(h).ok()) else {
+        return Err(error(401, "unauthorized", "sign the request"));
+    };
+    if read.verify(&chain, &NODE, "POST", target, read.time).is_err() {
+        return Err(error(401, "unauthorized", "the request's signature does not verify"));
+    }
+    Ok(read)
+}
+
 /// Checks an evidence upload like the node does (the worker's signature over method, path and
 /// query, the body's hash in the query, a bundle body) and answers a stand-in commitment.
 fn upload_evidence(request: &Request) -> (u16, String) {
-    let chain = contracts::ChainId::new(CHAIN_ID).unwrap_or_else(|err| panic!("{err}"));
-    let Some(read) = request.authorization.as_deref().and_then(|h| api::staff::SignedRead::parse(h).ok()) else {
-        return error(401, "unauthorized", "sign the upload");
-    };
     let target = format!("{}?{}", request.path, request.query);
-    if read.verify(&chain, "POST", &target, read.time).is_err() {
-        return error(401, "unauthorized", "the upload's signature does not verify");
-    }
+    let read = match check_signed(request, &target) {
+        Ok(read) => read,
+        Err(refusal) => return refusal,
+    };
     let field = |name: &str| {
         request.query.split('&').find_map(|pair| pair.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
     };

@@ -77,6 +77,7 @@ impl Wallet {
             .env_remove("HEITJE_PASSWORD")
             .env_remove("HEITJE_ACCOUNT")
             .env_remove("HEITJE_WAIT_SECS")
+            .env_remove("HEITJE_ALLOW_PLAIN_HTTP")
             .stdin(Stdio::null());
         for (key, value) in env {
             command.env(key, value);
@@ -250,6 +251,24 @@ fn an_unreachable_node_is_reported_with_its_address() {
     wallet.account("alice");
     let run = wallet.run(&["--yes", "send", ABANDON_ADDRESS, "1.00"]).expect(2);
     assert!(run.stderr.contains("cannot reach the node"), "{}", run.stderr);
+}
+
+#[test]
+fn issue_12_signed_reads_over_plain_http_to_another_machine_are_refused_unless_allowed() {
+    // 192.0.2.1 (TEST-NET-1) is never this machine; nothing answers there.
+    let wallet = Wallet::with_node("http://192.0.2.1:7700");
+    wallet.account("alice");
+    for args in [vec!["evidence", "list"], vec!["--allow-plain-http", "evidence", "list"]] {
+        let run = wallet.run(&args).expect(2);
+        if args.len() == 2 {
+            assert!(run.stderr.contains("over plain http"), "{}", run.stderr);
+            assert!(run.stderr.contains("--allow-plain-http"), "the way out is named: {}", run.stderr);
+            assert!(!run.stderr.contains("cannot reach"), "refused before anything was sent: {}", run.stderr);
+        } else {
+            // Allowed: the wallet tries the node (and finds nothing there).
+            assert!(run.stderr.contains("cannot reach the node at http://192.0.2.1:7700"), "{}", run.stderr);
+        }
+    }
 }
 
 #[test]
@@ -480,6 +499,7 @@ fn task_post_puts_the_description_hash_on_chain_and_not_the_text() {
     let upload = upload.unwrap_or_else(|| panic!("the description was not uploaded"));
     assert_eq!(upload.body, title.as_bytes());
     assert!(upload.content_type.unwrap_or_default().starts_with("text/plain"));
+    assert!(upload.authorization.as_deref().is_some_and(|h| h.starts_with("Heitje ")), "signed by the officer");
     match &node.submitted()[0].tx.action {
         Action::PostTask(post) => {
             assert_eq!(post.description, HashKind::Document.hash(title.as_bytes()));

@@ -7,7 +7,7 @@ use api::PaymentView;
 use contracts::Amount;
 
 use super::merchant::{shop_of, write_file};
-use crate::context::Context;
+use crate::context::{Context, signer};
 use crate::formats::csv_file;
 use crate::formats::time::{format_utc, parse_day};
 use crate::output::Table;
@@ -33,7 +33,10 @@ pub(crate) fn payments(
     }
     let client = ctx.client();
     let (merchant, _) = shop_of(ctx, &client, merchant)?;
-    let list = client.payments(&merchant, from_ms, to_ms)?;
+    let me = ctx.selected()?;
+    let secret = ctx.unlock(&me)?;
+    let list = client.payments(&merchant, from_ms, to_ms, signer(&secret)?)?;
+    drop(secret);
     let total = list.iter().try_fold(Amount::ZERO, |sum, p| sum.checked_add(p.amount));
     let total = total.ok_or_else(|| anyhow!("the payments add up to more than an amount can hold"))?;
     if let Some(path) = csv {

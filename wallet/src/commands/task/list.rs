@@ -98,7 +98,7 @@ pub(crate) fn task(ctx: &Context, id: u64) -> anyhow::Result<()> {
             for view in &detail.claims {
                 let claim = &view.claim;
                 let approvals = claim.approvals();
-                let votes = format!("{approvals}✓ {}✗ of {}", claim.rejections(), claim.reviewers.len());
+                let votes = format!("{approvals}✓ {}✗ of {}", claim.rejections(), view.reviewers_drawn);
                 table.row(vec![
                     view.id.to_string(),
                     claim.worker.short(),

@@ -68,8 +68,10 @@ pub(crate) fn post(ctx: &Context, posting: &Posting<'_>) -> anyhow::Result<()> {
         posting.approvals,
         posting.reviewers,
     );
-    let status = submit::submit(ctx, &signer, &summary, |client| {
-        let stored = client.upload_document(title).context("storing the task description on the node")?;
+    let status = submit::submit_signed(ctx, &signer, &summary, |client, secret, _chain| {
+        let stored = client
+            .upload_document(title, crate::context::signer(secret)?)
+            .context("storing the task description on the node")?;
         // The hash goes on chain as the promise of what the task says: check it is this text.
         let expected = HashKind::Document.hash(title.as_bytes());
         if stored.commitment != expected {

@@ -92,7 +92,12 @@ pub(crate) fn queue(ctx: &Context, overdue_hours: u64) -> anyhow::Result<()> {
     if !verifier && !officer {
         anyhow::bail!("{me} is neither a verifier nor an officer: it has no review queue");
     }
-    let claims = client.claims()?;
+    // Who was drawn is private until they vote: a signed read shows this verifier their own
+    // draws, and this officer the whole draw of the tasks they posted.
+    let entry = ctx.selected()?;
+    let secret = ctx.unlock(&entry)?;
+    let claims = client.claims_signed(crate::context::signer(&secret)?)?;
+    drop(secret);
     let tasks = client.tasks()?;
     let posted_by_me = |claim: &ClaimView| tasks.iter().any(|t| t.id == claim.claim.task && t.poster == me);
     let overdue_after = overdue_hours.saturating_mul(3_600_000);
@@ -137,7 +142,7 @@ pub(crate) fn queue(ctx: &Context, overdue_hours: u64) -> anyhow::Result<()> {
         let mut table = Table::new(&["QUEUE", "CLAIM", "TASK", "WORKER", "STATUS", "SUBMITTED (UTC)", "NOTE"]);
         for claim in &to_vote {
             let c = &claim.claim;
-            let note = format!("{} of {} votes in", c.votes.len(), c.reviewers.len());
+            let note = format!("{} of {} votes in", c.votes.len(), claim.reviewers_drawn);
             row(&mut table, "review", claim, note);
         }
         for claim in &in_window {

@@ -6,7 +6,6 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow, bail};
-use api::staff::SignedRead;
 use contracts::primitives::{ClaimId, TaskId};
 use contracts::tx::{ClaimTask, SubmitWork};
 use contracts::{Action, Event, Timestamp};
@@ -84,11 +83,9 @@ pub(crate) fn submit_work(ctx: &Context, claim: u64, submission: &Submission<'_>
             .map_or_else(|| "no note".to_owned(), |note| format!("a note of {} characters", note.chars().count())),
         format_utc(retain_until)
     );
-    let status = submit::submit_signed(ctx, &signer, &summary, |client, secret, chain| {
+    let status = submit::submit_signed(ctx, &signer, &summary, |client, secret, _chain| {
         let uploaded = client
-            .upload_evidence(claim, retain_until, &bytes, |method, path| {
-                secret.with_key(|key| SignedRead::sign(key, chain, method, path, Timestamp(now_ms())).header())
-            })
+            .upload_evidence(claim, retain_until, &bytes, crate::context::signer(secret)?)
             .context("storing the evidence on the node")?;
         if uploaded.claim != claim || uploaded.owner != signer.address || uploaded.retain_until != retain_until {
             bail!(

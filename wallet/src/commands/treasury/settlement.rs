@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow, bail};
-use api::staff::SignedRead;
 use clap::Subcommand;
 use contracts::primitives::{PayoutRef, RedemptionId};
 use contracts::state::RedemptionStatus;
@@ -131,12 +130,9 @@ pub(crate) fn export(ctx: &Context, args: &ExportArgs<'_>) -> anyhow::Result<()>
         bail!("{} exists; export each batch into a new directory", existing.display());
     }
     let client = ctx.client();
-    let chain = chain_id(&client)?;
     let me = ctx.selected()?;
     let secret = ctx.unlock(&me)?;
-    let open = client.open_payouts(|method, path| {
-        secret.with_key(|key| SignedRead::sign(key, &chain, method, path, Timestamp(now_ms())).header())
-    })?;
+    let open = client.open_payouts(crate::context::signer(&secret)?)?;
     drop(secret);
     let mut payouts = Vec::new();
     let mut missing = Vec::new();
