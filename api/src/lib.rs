@@ -116,6 +116,27 @@ pub struct Status {
     /// voting on beyond this node's next height (0 when none was seen).
     #[serde(default)]
     pub network_height: Height,
+    /// Proposal streams this node refused since it started, by reason (issue 12).
+    #[serde(default)]
+    pub proposal_faults: ProposalFaultsView,
+}
+
+/// Proposal streams a node refused, by reason. The first four are misbehaviour: no honest
+/// validator streams a round it does not propose, signs badly, or sends an oversized or
+/// malformed stream. Streams for heights or rounds outside what the node accepts (old heights,
+/// or a node ahead of this one) are counted apart and held against no one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalFaultsView {
+    /// Streams for a round the publisher does not propose.
+    pub not_proposer: u64,
+    /// Streams whose proposer signature does not verify.
+    pub bad_signature: u64,
+    /// Streams larger than a block may be.
+    pub oversized: u64,
+    /// Streams out of order or not a block.
+    pub malformed: u64,
+    /// Messages outside the accepted heights and rounds.
+    pub out_of_window: u64,
 }
 
 /// `GET /v1/accounts/{address}`.

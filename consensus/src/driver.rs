@@ -25,11 +25,11 @@ use malachitebft_app_channel::app::consensus::{MisbehaviorEvidence, VoteExtensio
 use malachitebft_app_channel::app::engine::host::{HeightParams, Next, SyncedValueOutcome};
 use malachitebft_app_channel::app::engine::util::events::Event;
 use malachitebft_app_channel::app::net::Multiaddr;
-use malachitebft_app_channel::app::types::SignedConsensusMsg;
 use malachitebft_app_channel::app::types::core::SignedVote;
 use malachitebft_app_channel::app::types::core::{self as mc, LinearTimeouts, Round, Validity};
 use malachitebft_app_channel::app::types::sync::RawDecidedValue;
 use malachitebft_app_channel::app::types::{Keypair, LocallyProposedValue, ProposedValue};
+use malachitebft_app_channel::app::types::{PeerId, SignedConsensusMsg};
 use malachitebft_app_channel::{
     AppMsg, Channels, ConsensusContext, EngineHandle, NetworkContext, NetworkIdentity, NetworkMsg, RequestContext,
     SyncContext, WalContext,
@@ -38,7 +38,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::codec::{self, WireCodec, from_ledger_cert, to_ledger_cert};
 use crate::context::{Address, BlockHash, Height, LedgerCtx, ValidatorSet};
-use crate::parts::{self, Streams};
+use crate::parts::{self, Fault, StreamError, Streams, Window};
 use crate::port::{Host, HostError, Misbehavior, MisbehaviorKind, Undecided};
 use crate::progress::{Progress, Tracker};
 use crate::signing::{Checker, Keys};
@@ -103,6 +103,9 @@ pub struct Settings {
     /// Where the node stands against the network, for the API (kept across engine restarts).
     pub progress: tokio::sync::watch::Sender<Progress>,
 }
+
+/// Most complete proposals of the next height held until it starts (one per round).
+const EARLY_LIMIT: usize = parts::MAX_ROUNDS_AHEAD as usize + 1;
 
 /// Header bytes of Malachite's write-ahead log file (a u32 version and a u64 sequence).
 const WAL_HEADER_BYTES: u64 = 12;
@@ -278,6 +281,7 @@ pub async fn start<H: Host>(settings: Settings, host: Arc<H>) -> eyre::Result<Ru
         heartbeat: settings.heartbeat,
         blocks: BTreeMap::new(),
         streams: Streams::default(),
+        early: BTreeMap::new(),
         height_started: Instant::now(),
         sync_batch: settings.sync_batch.max(1),
         synced: std::collections::BTreeSet::new(),
@@ -309,6 +313,8 @@ struct Driver<H: Host> {
     /// Blocks seen or built, by (height, round, hash).
     blocks: BTreeMap<(Height, u32, contracts::Hash), Kept>,
     streams: Streams,
+    /// Complete streams of the next height, from its proposers, judged when it starts.
+    early: BTreeMap<(Height, u32), parts::Assembled>,
     height_started: Instant,
     sync_batch: usize,
     /// Heights whose block arrived by value sync: this node is catching up, and the next
@@ -330,7 +336,85 @@ impl<H: Host> Driver<H> {
         self.progress.set_validators(&validators);
         let set = ValidatorSet::new(&validators)
             .map_err(|e| HostError(format!("validator set at height {height} is unusable: {e}")))?;
+        // Proposal streams are accepted for this height and the next from here on.
+        let next_height = mc::Height::increment(&height);
+        let next = ValidatorSet::new(&self.host.validators(next_height.0).await?).ok();
+        self.streams.advance(Window { height, round: 0, set: set.clone(), next });
+        self.early.retain(|(h, _), _| *h >= height);
         Ok(HeightParams::new(set, self.timeouts, None))
+    }
+
+    /// A proposal stream was refused: logged with its publisher, and counted where the node
+    /// reports it (`/v1/status`).
+    fn refused(&mut self, publisher: PeerId, err: &StreamError) {
+        match err.fault() {
+            Fault::Misbehaved(fault) => {
+                tracing::warn!(peer = %publisher, %err, "refused a proposal stream: the peer misbehaves");
+                self.progress.refused_stream(Some(fault));
+            }
+            Fault::Ignored => {
+                tracing::debug!(peer = %publisher, %err, "ignored a proposal stream");
+                self.progress.refused_stream(None);
+            }
+        }
+    }
+
+    /// A complete stream: judged now if it is for the current height, kept for later if it is
+    /// for the next one.
+    async fn assembled(
+        &mut self,
+        publisher: PeerId,
+        assembled: parts::Assembled,
+    ) -> Result<Option<ProposedValue<LedgerCtx>>, HostError> {
+        if self.streams.height() != Some(assembled.height) {
+            // Only the next height passes the stream window; one block per round is kept
+            // (the proposer may send only one: a second one replaces it and the engine sees
+            // the conflicting signed proposals).
+            if self.early.len() < EARLY_LIMIT || self.early.contains_key(&(assembled.height, assembled.round)) {
+                self.early.insert((assembled.height, assembled.round), assembled);
+            } else {
+                tracing::warn!(peer = %publisher, "too many early proposals; one dropped");
+            }
+            return Ok(None);
+        }
+        self.judge(assembled).await
+    }
+
+    /// Checks a complete stream of the current height and, if it comes from the round's
+    /// proposer, re-executes and keeps it. Nothing from anyone else is executed or stored.
+    async fn judge(&mut self, assembled: parts::Assembled) -> Result<Option<ProposedValue<LedgerCtx>>, HostError> {
+        if self.streams.proposer(assembled.height, assembled.round) != Some(assembled.proposer) {
+            let err = StreamError::NotProposer { height: assembled.height, round: assembled.round };
+            tracing::warn!(validator = %assembled.proposer, %err, "refused a proposal stream: the validator misbehaves");
+            self.progress.refused_stream(Some(crate::progress::ProposalFault::NotProposer));
+            return Ok(None);
+        }
+        // A fresh proposal must also be timely by this validator's clock; a re-proposed locked
+        // block was checked when first voted on.
+        let fresh = assembled.pol_round.as_u32().is_none();
+        let checked = match self.host.validate_block(assembled.block.clone()).await? {
+            Ok(()) if fresh => {
+                timeliness::check(assembled.block.header.time, self.host.now()).map_err(|early| early.to_string())
+            }
+            other => other,
+        };
+        let validity = match checked {
+            Ok(()) => Validity::Valid,
+            Err(reason) => {
+                tracing::warn!(height = %assembled.height, proposer = %assembled.proposer, %reason, "invalid proposal");
+                Validity::Invalid
+            }
+        };
+        let undecided = Undecided {
+            round: assembled.round,
+            pol_round: assembled.pol_round.as_u32(),
+            proposer: assembled.proposer.0,
+            block: assembled.block,
+        };
+        let kept = Kept { undecided: undecided.clone(), validity };
+        let value = self.proposed_value(assembled.height, &kept);
+        self.keep(assembled.height, undecided, validity).await?;
+        Ok(Some(value))
     }
 
     fn proposed_value(&self, height: Height, kept: &Kept) -> ProposedValue<LedgerCtx> {
@@ -416,12 +500,23 @@ impl<H: Host> Driver<H> {
             AppMsg::StartedRound { height, round, proposer, role, reply_value } => {
                 tracing::debug!(%height, %round, %proposer, ?role, "started round");
                 let r = round.as_u32();
-                let values: Vec<_> = self
+                if let Some(r) = r {
+                    self.streams.started_round(height, r);
+                }
+                let mut values: Vec<_> = self
                     .blocks
                     .iter()
                     .filter(|((h, rr, _), _)| *h == height && Some(*rr) == r)
                     .map(|(_, kept)| self.proposed_value(height, kept))
                     .collect();
+                // Proposals of this height that completed before it started.
+                let later = self.early.split_off(&(mc::Height::increment(&height), 0));
+                let early = std::mem::replace(&mut self.early, later);
+                for assembled in early.into_values().filter(|a| a.height == height) {
+                    if let Some(value) = self.judge(assembled).await? {
+                        values.push(value);
+                    }
+                }
                 reply(reply_value, values, "StartedRound");
             }
             AppMsg::GetValue { height, round, timeout, reply: tx } => {
@@ -477,44 +572,14 @@ impl<H: Host> Driver<H> {
             }
             AppMsg::GetHistoryMinHeight { reply: tx } => reply(tx, Height(contracts::Height(1)), "GetHistoryMinHeight"),
             AppMsg::ReceivedProposalPart { from, published_by, part, reply: tx } => {
+                // With the Broadcast pub-sub nothing is relayed, so the sending connection (noise-
+                // authenticated) is the publisher; a declared publisher is used where there is one.
                 let publisher = published_by.unwrap_or(from);
                 let answer = match self.streams.insert(&self.checker, publisher, part) {
-                    Ok(Some(assembled)) => {
-                        let next = Height(self.host.next_height().await?);
-                        if assembled.height != next {
-                            tracing::debug!(height = %assembled.height, %next, "proposal for another height");
-                            None
-                        } else {
-                            // A fresh proposal must also be timely by this validator's clock;
-                            // a re-proposed locked block was checked when first voted on.
-                            let fresh = assembled.pol_round.as_u32().is_none();
-                            let checked = match self.host.validate_block(assembled.block.clone()).await? {
-                                Ok(()) if fresh => timeliness::check(assembled.block.header.time, self.host.now())
-                                    .map_err(|early| early.to_string()),
-                                other => other,
-                            };
-                            let validity = match checked {
-                                Ok(()) => Validity::Valid,
-                                Err(reason) => {
-                                    tracing::warn!(height = %assembled.height, proposer = %assembled.proposer, %reason, "invalid proposal");
-                                    Validity::Invalid
-                                }
-                            };
-                            let undecided = Undecided {
-                                round: assembled.round,
-                                pol_round: assembled.pol_round.as_u32(),
-                                proposer: assembled.proposer.0,
-                                block: assembled.block,
-                            };
-                            let kept = Kept { undecided: undecided.clone(), validity };
-                            let value = self.proposed_value(assembled.height, &kept);
-                            self.keep(assembled.height, undecided, validity).await?;
-                            Some(value)
-                        }
-                    }
+                    Ok(Some(assembled)) => self.assembled(publisher, assembled).await?,
                     Ok(None) => None,
                     Err(err) => {
-                        tracing::warn!(%from, %err, "dropped a proposal stream");
+                        self.refused(publisher, &err);
                         None
                     }
                 };
@@ -528,7 +593,6 @@ impl<H: Host> Driver<H> {
                         self.host.commit(block.clone(), cert).await?;
                         tracing::info!(%height, round = %certificate.round, txs = block.txs.len(), "committed");
                         self.blocks.retain(|(h, _, _), _| *h > height);
-                        self.streams.prune_below(mc::Height::increment(&height));
                     }
                     _ => {
                         tracing::error!(%height, value = %certificate.value_id, "decided a block this node does not have")

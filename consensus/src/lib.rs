@@ -20,4 +20,4 @@ pub mod timeliness;
 pub use driver::{Role, Running, Settings, Timeouts, has_wal, peer_id_of, start};
 pub use guard::{GuardError, SignGuard};
 pub use port::{Host, HostError, Misbehavior, MisbehaviorKind, Undecided};
-pub use progress::Progress;
+pub use progress::{Progress, ProposalFault, ProposalFaults};
