@@ -121,9 +121,10 @@ pub struct Status {
     pub proposal_faults: ProposalFaultsView,
 }
 
-/// Proposal streams a node refused, by reason. The first four are misbehaviour: no honest
-/// validator streams a round it does not propose, signs badly, or sends an oversized or
-/// malformed stream. Streams for heights or rounds outside what the node accepts (old heights,
+/// Proposal streams a node refused, by reason. All but the last are misbehaviour: no honest
+/// validator streams a round it does not propose, signs badly, sends an oversized or
+/// malformed stream, or proposes an invalid or future-dated block (with good clocks). Streams
+/// for heights or rounds outside what the node accepts (old heights,
 /// or a node ahead of this one) are counted apart and held against no one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProposalFaultsView {
@@ -135,6 +136,9 @@ pub struct ProposalFaultsView {
     pub oversized: u64,
     /// Streams out of order or not a block.
     pub malformed: u64,
+    /// Proposed blocks voted nil: invalid, or dated too far ahead of the node's clock.
+    #[serde(default)]
+    pub invalid_block: u64,
     /// Messages outside the accepted heights and rounds.
     pub out_of_window: u64,
 }

@@ -37,6 +37,7 @@ use malachitebft_app_channel::{
 use tokio::sync::{broadcast, mpsc};
 
 use crate::codec::{self, WireCodec, from_ledger_cert, to_ledger_cert};
+use crate::deviation::Deviation;
 use crate::context::{Address, BlockHash, Height, LedgerCtx, ValidatorSet};
 use crate::parts::{self, Fault, StreamError, Streams, Window};
 use crate::port::{Host, HostError, Misbehavior, MisbehaviorKind, Undecided};
@@ -102,6 +103,8 @@ pub struct Settings {
     pub role: Role,
     /// Where the node stands against the network, for the API (kept across engine restarts).
     pub progress: tokio::sync::watch::Sender<Progress>,
+    /// How this node proposes: [`crate::Honest`], except in the test network's liar (ADR 005).
+    pub deviation: Arc<dyn Deviation>,
 }
 
 /// Most complete proposals of the next height held until it starts (one per round).
@@ -286,6 +289,7 @@ pub async fn start<H: Host>(settings: Settings, host: Arc<H>) -> eyre::Result<Ru
         sync_batch: settings.sync_batch.max(1),
         synced: std::collections::BTreeSet::new(),
         progress: Tracker::new(settings.progress.clone()),
+        deviation: Arc::clone(&settings.deviation),
     };
     let driver = tokio::spawn(driver.run(channels));
     Ok(Running { engine, driver })
@@ -322,6 +326,7 @@ struct Driver<H: Host> {
     synced: std::collections::BTreeSet<Height>,
     /// Whether this node is at the head, for the API.
     progress: Tracker,
+    deviation: Arc<dyn Deviation>,
 }
 
 fn reply<T>(sender: tokio::sync::oneshot::Sender<T>, value: T, what: &str) {
@@ -342,6 +347,19 @@ impl<H: Host> Driver<H> {
         self.streams.advance(Window { height, round: 0, set: set.clone(), next });
         self.early.retain(|(h, _), _| *h >= height);
         Ok(HeightParams::new(set, self.timeouts, None))
+    }
+
+    /// Publishes this node's proposal of `block` for `round` as the streams the deviation
+    /// chooses (for an honest node: the block's one stream).
+    async fn publish(&self, network: &mpsc::Sender<NetworkMsg<LedgerCtx>>, block: &Block, round: u32, pol_round: Round) {
+        for out in self.deviation.streams(block, round) {
+            for part in parts::split_outgoing(&self.keys, pol_round, &out) {
+                if network.send(NetworkMsg::PublishProposalPart(part)).await.is_err() {
+                    tracing::warn!("the network actor stopped; proposal parts not sent");
+                    return;
+                }
+            }
+        }
     }
 
     /// A proposal stream was refused: logged with its publisher, and counted where the node
@@ -402,6 +420,7 @@ impl<H: Host> Driver<H> {
             Ok(()) => Validity::Valid,
             Err(reason) => {
                 tracing::warn!(height = %assembled.height, proposer = %assembled.proposer, %reason, "invalid proposal");
+                self.progress.refused_stream(Some(crate::progress::ProposalFault::InvalidBlock));
                 Validity::Invalid
             }
         };
@@ -533,7 +552,9 @@ impl<H: Host> Driver<H> {
                     Some(block) => block,
                     None => {
                         let deadline = Instant::now() + timeout / 2;
-                        let block = self.host.build_block(height.0, r, self.me, deadline).await?;
+                        let time = self.deviation.block_time(self.host.now());
+                        let mut block = self.host.build_block(height.0, r, self.me, time, deadline).await?;
+                        self.deviation.finish_block(&mut block);
                         let undecided =
                             Undecided { round: r, pol_round: None, proposer: self.me, block: block.clone() };
                         self.keep(height, undecided, Validity::Valid).await?;
@@ -543,12 +564,7 @@ impl<H: Host> Driver<H> {
                 let hash = block.hash();
                 tracing::debug!(%height, %round, txs = block.txs.len(), block = %hash.to_hex(), "proposing");
                 reply(tx, LocallyProposedValue::new(height, round, BlockHash(hash)), "GetValue");
-                for part in parts::split(&self.keys, height, r, Round::Nil, &block) {
-                    if network.send(NetworkMsg::PublishProposalPart(part)).await.is_err() {
-                        tracing::warn!("the network actor stopped; proposal parts not sent");
-                        break;
-                    }
-                }
+                self.publish(network, &block, r, Round::Nil).await;
             }
             AppMsg::ExtendVote { reply: tx, .. } => reply(tx, None, "ExtendVote"),
             AppMsg::VerifyVoteExtensions { extensions, reply: tx, .. } => {
@@ -560,13 +576,7 @@ impl<H: Host> Driver<H> {
             AppMsg::RestreamProposal { height, round, valid_round, value_id, .. } => {
                 let Some(r) = round.as_u32() else { return Ok(()) };
                 match self.find(height, &value_id.0).map(|k| k.undecided.block.clone()) {
-                    Some(block) => {
-                        for part in parts::split(&self.keys, height, r, valid_round, &block) {
-                            if network.send(NetworkMsg::PublishProposalPart(part)).await.is_err() {
-                                break;
-                            }
-                        }
-                    }
+                    Some(block) => self.publish(network, &block, r, valid_round).await,
                     None => tracing::warn!(%height, %round, value = %value_id, "asked to restream a block not kept"),
                 }
             }

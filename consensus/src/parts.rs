@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 use contracts::Block;
-use contracts::codec::{Decode, Encode, Reader};
+use contracts::codec::{Decode, Reader};
 use malachitebft_app_channel::app::streaming::{StreamContent, StreamId, StreamMessage};
 use malachitebft_app_channel::app::types::PeerId;
 use malachitebft_app_channel::app::types::core::Round;
@@ -26,6 +26,7 @@ use contracts::AccountId;
 use malachitebft_app_channel::app::types::core::{self as mc, Context as _};
 
 use crate::context::{Address, Height, LedgerCtx, ProposalPart, ValidatorSet};
+use crate::deviation::Outgoing;
 use crate::signing::{Checker, Keys};
 
 /// Most streams held per publisher; its own oldest is dropped beyond it. Only the proposer of a
@@ -48,6 +49,7 @@ fn stream_id(height: Height, round: u32) -> StreamId {
 }
 
 /// Splits `block`, proposed for `(height, round)` with `pol_round`, into signed stream messages.
+#[cfg(test)]
 pub(crate) fn split(
     keys: &Keys,
     height: Height,
@@ -55,25 +57,38 @@ pub(crate) fn split(
     pol_round: Round,
     block: &Block,
 ) -> Vec<StreamMessage<ProposalPart>> {
-    let id = stream_id(height, round);
-    let bytes = Bytes::from(block.to_bytes());
-    let mut parts =
-        vec![ProposalPart::Init { height, round: Round::new(round), proposer: Address(keys.account()), pol_round }];
+    split_outgoing(keys, pol_round, &Outgoing { height: height.0, ..Outgoing::of(block, round) })
+}
+
+/// Splits one outgoing stream into stream messages, signed by `keys` (or, for a stream the
+/// [`crate::Deviation`] wants badly signed, with a signature that does not verify).
+pub(crate) fn split_outgoing(keys: &Keys, pol_round: Round, out: &Outgoing) -> Vec<StreamMessage<ProposalPart>> {
+    let height = Height(out.height);
+    let id = stream_id(height, out.round);
+    let mut parts = vec![ProposalPart::Init {
+        height,
+        round: Round::new(out.round),
+        proposer: Address(keys.account()),
+        pol_round,
+    }];
     let mut offset = 0;
-    while offset < bytes.len() {
-        let end = (offset + MAX_PART_BYTES).min(bytes.len());
-        parts.push(ProposalPart::Data(bytes.slice(offset..end)));
+    while offset < out.bytes.len() {
+        let end = (offset + MAX_PART_BYTES).min(out.bytes.len());
+        parts.push(ProposalPart::Data(out.bytes.slice(offset..end)));
         offset = end;
     }
-    let hash = block.hash();
-    parts.push(ProposalPart::Fin { block: hash, signature: keys.sign_parts(height, round, &hash) });
-    let mut out: Vec<_> = parts
+    let mut signature = keys.sign_parts(height, out.round, &out.hash);
+    if out.bad_signature {
+        signature.0[0] ^= 1;
+    }
+    parts.push(ProposalPart::Fin { block: out.hash, signature });
+    let mut messages: Vec<_> = parts
         .into_iter()
         .enumerate()
         .map(|(seq, part)| StreamMessage::new(id.clone(), seq as u64, StreamContent::Data(part)))
         .collect();
-    out.push(StreamMessage::new(id, out.len() as u64, StreamContent::Fin));
-    out
+    messages.push(StreamMessage::new(id, messages.len() as u64, StreamContent::Fin));
+    messages
 }
 
 /// A complete, signature-checked proposal stream.

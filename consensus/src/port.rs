@@ -60,13 +60,15 @@ pub trait Host: Send + Sync + 'static {
     /// Validators and power for `height`, from committed state.
     async fn validators(&self, height: Height) -> Result<Vec<(AccountId, u64)>, HostError>;
 
-    /// Builds a block for `(height, round)` proposed by `proposer`, from the mempool, before
-    /// `deadline`. Deterministic given the parent state and the selected transactions.
+    /// Builds a block for `(height, round)` proposed by `proposer`, dated `time` (or just after
+    /// its parent), from the mempool, before `deadline`. Deterministic given the parent state,
+    /// the time and the selected transactions.
     async fn build_block(
         &self,
         height: Height,
         round: u32,
         proposer: AccountId,
+        time: Timestamp,
         deadline: Instant,
     ) -> Result<Block, HostError>;
 

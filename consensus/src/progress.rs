@@ -51,6 +51,8 @@ pub enum ProposalFault {
     Oversized,
     /// Parts out of order, or bytes that are not a block.
     Malformed,
+    /// A block of the round's proposer that fails re-execution or is dated too far ahead.
+    InvalidBlock,
 }
 
 /// How many proposal streams were refused since the node started, by fault. Streams outside
@@ -66,6 +68,8 @@ pub struct ProposalFaults {
     pub oversized: u64,
     /// Malformed streams.
     pub malformed: u64,
+    /// Proposed blocks voted nil: invalid, or dated too far ahead (`timeliness`).
+    pub invalid_block: u64,
     /// Messages for heights or rounds outside the window (not held against the publisher).
     pub out_of_window: u64,
 }
@@ -77,6 +81,7 @@ impl ProposalFaults {
             Some(ProposalFault::BadSignature) => &mut self.bad_signature,
             Some(ProposalFault::Oversized) => &mut self.oversized,
             Some(ProposalFault::Malformed) => &mut self.malformed,
+            Some(ProposalFault::InvalidBlock) => &mut self.invalid_block,
             None => &mut self.out_of_window,
         };
         *counter = counter.saturating_add(1);

@@ -53,6 +53,7 @@ pub(super) async fn status(State(state): State<AppState>) -> ApiResult<Status> {
                             bad_signature: f.bad_signature,
                             oversized: f.oversized,
                             malformed: f.malformed,
+                            invalid_block: f.invalid_block,
                             out_of_window: f.out_of_window,
                         }
                     },

@@ -5,6 +5,7 @@ mod api_input;
 mod e2e;
 mod evidence;
 mod faults;
+mod liar;
 mod network;
 mod restarts;
 mod review;
