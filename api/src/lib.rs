@@ -403,7 +403,8 @@ pub struct MisbehaviorView {
     pub height: Height,
     /// Consensus round.
     pub round: u32,
-    /// `double_vote` or `double_proposal`.
+    /// `double_vote`, `double_proposal` or `double_stream` (two blocks streamed for one round,
+    /// each message the block hash and the proposer's stream signature).
     pub kind: String,
     /// First signed message, hex.
     pub first: String,

@@ -37,8 +37,8 @@ use malachitebft_app_channel::{
 use tokio::sync::{broadcast, mpsc};
 
 use crate::codec::{self, WireCodec, from_ledger_cert, to_ledger_cert};
-use crate::deviation::Deviation;
 use crate::context::{Address, BlockHash, Height, LedgerCtx, ValidatorSet};
+use crate::deviation::Deviation;
 use crate::parts::{self, Fault, StreamError, Streams, Window};
 use crate::port::{Host, HostError, Misbehavior, MisbehaviorKind, Undecided};
 use crate::progress::{Progress, Tracker};
@@ -285,6 +285,7 @@ pub async fn start<H: Host>(settings: Settings, host: Arc<H>) -> eyre::Result<Ru
         blocks: BTreeMap::new(),
         streams: Streams::default(),
         early: BTreeMap::new(),
+        streamed: BTreeMap::new(),
         height_started: Instant::now(),
         sync_batch: settings.sync_batch.max(1),
         synced: std::collections::BTreeSet::new(),
@@ -319,6 +320,8 @@ struct Driver<H: Host> {
     streams: Streams,
     /// Complete streams of the next height, from its proposers, judged when it starts.
     early: BTreeMap<(Height, u32), parts::Assembled>,
+    /// The block each round's proposer streamed, with its stream signature.
+    streamed: BTreeMap<(Height, u32), (contracts::Hash, contracts::crypto::Signature)>,
     height_started: Instant,
     sync_batch: usize,
     /// Heights whose block arrived by value sync: this node is catching up, and the next
@@ -351,7 +354,13 @@ impl<H: Host> Driver<H> {
 
     /// Publishes this node's proposal of `block` for `round` as the streams the deviation
     /// chooses (for an honest node: the block's one stream).
-    async fn publish(&self, network: &mpsc::Sender<NetworkMsg<LedgerCtx>>, block: &Block, round: u32, pol_round: Round) {
+    async fn publish(
+        &self,
+        network: &mpsc::Sender<NetworkMsg<LedgerCtx>>,
+        block: &Block,
+        round: u32,
+        pol_round: Round,
+    ) {
         for out in self.deviation.streams(block, round) {
             for part in parts::split_outgoing(&self.keys, pol_round, &out) {
                 if network.send(NetworkMsg::PublishProposalPart(part)).await.is_err() {
@@ -406,6 +415,29 @@ impl<H: Host> Driver<H> {
             tracing::warn!(validator = %assembled.proposer, %err, "refused a proposal stream: the validator misbehaves");
             self.progress.refused_stream(Some(crate::progress::ProposalFault::NotProposer));
             return Ok(None);
+        }
+        // One block per round from its proposer: a second, different one is equivocation, kept
+        // as evidence (both stream signatures) and never executed.
+        let key = (assembled.height, assembled.round);
+        let hash = assembled.block.hash();
+        match self.streamed.get(&key) {
+            Some((first, signature)) if *first != hash => {
+                let evidence = Misbehavior {
+                    validator: assembled.proposer.0,
+                    height: assembled.height.0,
+                    round: assembled.round,
+                    kind: MisbehaviorKind::DoubleStream,
+                    first: [first.0.as_slice(), signature.0.as_slice()].concat(),
+                    second: [hash.0.as_slice(), assembled.signature.0.as_slice()].concat(),
+                };
+                tracing::warn!(validator = %assembled.proposer, height = %assembled.height, round = assembled.round, "the proposer streamed two blocks for one round");
+                self.host.record_misbehavior(vec![evidence]).await?;
+                return Ok(None);
+            }
+            Some(_) => {}
+            None => {
+                self.streamed.insert(key, (hash, assembled.signature));
+            }
         }
         // A fresh proposal must also be timely by this validator's clock; a re-proposed locked
         // block was checked when first voted on.
@@ -603,6 +635,7 @@ impl<H: Host> Driver<H> {
                         self.host.commit(block.clone(), cert).await?;
                         tracing::info!(%height, round = %certificate.round, txs = block.txs.len(), "committed");
                         self.blocks.retain(|(h, _, _), _| *h > height);
+                        self.streamed.retain(|(h, _), _| *h > height);
                     }
                     _ => {
                         tracing::error!(%height, value = %certificate.value_id, "decided a block this node does not have")

@@ -65,12 +65,8 @@ pub(crate) fn split(
 pub(crate) fn split_outgoing(keys: &Keys, pol_round: Round, out: &Outgoing) -> Vec<StreamMessage<ProposalPart>> {
     let height = Height(out.height);
     let id = stream_id(height, out.round);
-    let mut parts = vec![ProposalPart::Init {
-        height,
-        round: Round::new(out.round),
-        proposer: Address(keys.account()),
-        pol_round,
-    }];
+    let mut parts =
+        vec![ProposalPart::Init { height, round: Round::new(out.round), proposer: Address(keys.account()), pol_round }];
     let mut offset = 0;
     while offset < out.bytes.len() {
         let end = (offset + MAX_PART_BYTES).min(out.bytes.len());
@@ -99,6 +95,8 @@ pub(crate) struct Assembled {
     pub pol_round: Round,
     pub proposer: Address,
     pub block: Block,
+    /// The proposer's signature over `(height, round, block hash)`.
+    pub signature: contracts::crypto::Signature,
 }
 
 /// Why a stream (or one message of it) was dropped.
@@ -369,7 +367,7 @@ fn assemble(checker: &Checker, stream: Stream) -> Result<Assembled, StreamError>
     if block.hash() != hash || block.header.height != height.0 {
         return Err(StreamError::Malformed("the block does not match the signed hash and height"));
     }
-    Ok(Assembled { height, round, pol_round, proposer, block })
+    Ok(Assembled { height, round, pol_round, proposer, block, signature })
 }
 
 #[cfg(test)]

@@ -32,6 +32,10 @@ pub enum MisbehaviorKind {
     DoubleVote,
     /// Two different proposals for the same height and round.
     DoubleProposal,
+    /// Two different blocks streamed for the same height and round, each with the proposer's
+    /// stream signature; `first` and `second` are each the block hash (32 bytes) followed by
+    /// the signature (64 bytes, domain `ProposalParts`, over height, round and hash).
+    DoubleStream,
 }
 
 /// Equivocation the engine observed: two conflicting signed messages of one validator.

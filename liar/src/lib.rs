@@ -32,6 +32,8 @@ pub enum Lie {
     /// Besides its proposal, streams its block for heights far ahead, for rounds far ahead and
     /// for the rounds of other proposers.
     Flood,
+    /// Streams two different blocks for each round it proposes.
+    Equivocate,
 }
 
 impl Deviation for Lie {
@@ -59,6 +61,11 @@ impl Deviation for Lie {
                 vec![Outgoing { bytes: Bytes::from(bytes), ..honest }]
             }
             Self::Flood => flood(honest),
+            Self::Equivocate => {
+                let mut twin = block.clone();
+                twin.header.time = Timestamp(twin.header.time.0.saturating_add(1));
+                vec![honest, Outgoing::of(&twin, round)]
+            }
             _ => vec![honest],
         }
     }
@@ -121,5 +128,8 @@ mod tests {
         assert!(flood.iter().any(|o| o.height == Height(u64::MAX)));
         assert!(flood.iter().any(|o| o.round == u32::MAX));
         assert_eq!(Lie::TimeMax.streams(&block(), 0), vec![Outgoing::of(&block(), 0)]);
+        let twins = Lie::Equivocate.streams(&block(), 1);
+        assert_eq!(twins.len(), 2);
+        assert_ne!(twins[0].hash, twins[1].hash, "two different blocks for one round");
     }
 }

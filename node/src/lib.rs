@@ -238,8 +238,7 @@ pub async fn run_with(config: Config, deviation: std::sync::Arc<dyn consensus::D
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let head = engine.handle.call(|l| l.head().height.0).await?;
     let (progress_tx, progress) = tokio::sync::watch::channel(consensus::Progress::starting(head));
-    let mut consensus =
-        tokio::spawn(run_consensus(
+    let mut consensus = tokio::spawn(run_consensus(
         config.clone(),
         key,
         chain_id.clone(),

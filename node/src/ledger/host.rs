@@ -60,6 +60,7 @@ fn misbehavior_view(m: &Misbehavior) -> api::MisbehaviorView {
         kind: match m.kind {
             MisbehaviorKind::DoubleVote => "double_vote",
             MisbehaviorKind::DoubleProposal => "double_proposal",
+            MisbehaviorKind::DoubleStream => "double_stream",
         }
         .into(),
         first: hex::encode(&m.first),

@@ -46,8 +46,14 @@ pub trait ConsensusApp {
     /// Builds a block for `height` proposed by `proposer`, dated `time` (or just after its
     /// parent), taking at most `max_txs` from the mempool. Deterministic given the parent
     /// state, the time and the selected transactions.
-    fn build_block(&mut self, height: Height, round: u32, proposer: AccountId, time: Timestamp, max_txs: usize)
-    -> Block;
+    fn build_block(
+        &mut self,
+        height: Height,
+        round: u32,
+        proposer: AccountId,
+        time: Timestamp,
+        max_txs: usize,
+    ) -> Block;
 
     /// Re-executes a proposed block on scratch state.
     fn validate_block(&mut self, block: &Block) -> Validity;

@@ -7,8 +7,10 @@
 use std::collections::BTreeMap;
 
 use api::ProposalFaultsView;
+use api::routes;
 
 use crate::network::{Cluster, Stream, now_ms};
+use crate::support::get;
 
 /// The liar is the fourth validator.
 const LIAR: usize = 3;
@@ -19,6 +21,11 @@ const TRANSACTIONS: usize = 9;
 
 /// Runs a network with the liar lying `lie`; returns the honest nodes' fault counters, summed.
 fn run(lie: &str) -> ProposalFaultsView {
+    run_then(lie, |_| ())
+}
+
+/// [`run`], then `after` looks at the network before it stops.
+fn run_then(lie: &str, after: impl FnOnce(&Cluster)) -> ProposalFaultsView {
     let mut cluster = Cluster::created(4);
     for i in HONEST {
         cluster.start(i);
@@ -51,6 +58,7 @@ fn run(lie: &str) -> ProposalFaultsView {
         total.out_of_window += f.out_of_window;
     }
     eprintln!("{lie}: {head} heights, honest nodes counted {total:?}");
+    after(&cluster);
     total
 }
 
@@ -109,4 +117,18 @@ fn issue_12_a_liar_flooding_future_heights_and_rounds_is_refused_and_counted() {
     let faults = run("flood");
     assert!(faults.out_of_window >= 1, "no stream outside the window was refused: {faults:?}");
     assert!(faults.not_proposer >= 1, "no stream for another proposer's round was refused: {faults:?}");
+}
+
+#[test]
+fn issue_12_a_liar_streaming_two_blocks_for_one_round_is_recorded_as_equivocating() {
+    run_then("equivocate", |cluster| {
+        let liar = cluster.client(LIAR).status().expect("status of the liar").validator;
+        let recorded = HONEST.iter().any(|&i| {
+            let (code, body) = get(&format!("{}{}", cluster.apis[i], routes::MISBEHAVIOR));
+            assert_eq!(code, 200, "{body}");
+            let records: Vec<api::MisbehaviorView> = serde_json::from_value(body).expect("misbehaviour records");
+            records.iter().any(|r| r.validator == liar && r.kind == "double_stream")
+        });
+        assert!(recorded, "no honest node recorded the liar's two blocks for one round");
+    });
 }

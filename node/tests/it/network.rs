@@ -21,7 +21,7 @@ use crate::support::{client, create_network, free_api_block, get, key_from_phras
 pub(crate) struct Cluster {
     dir: tempfile::TempDir,
     configs: Vec<PathBuf>,
-    apis: Vec<String>,
+    pub(crate) apis: Vec<String>,
     children: Vec<Option<Child>>,
 }
 
