@@ -116,6 +116,31 @@ pub struct Status {
     /// voting on beyond this node's next height (0 when none was seen).
     #[serde(default)]
     pub network_height: Height,
+    /// Proposal streams this node refused since it started, by reason (issue 12).
+    #[serde(default)]
+    pub proposal_faults: ProposalFaultsView,
+}
+
+/// Proposal streams a node refused, by reason. All but the last are misbehaviour: no honest
+/// validator streams a round it does not propose, signs badly, sends an oversized or
+/// malformed stream, or proposes an invalid or future-dated block (with good clocks). Streams
+/// for heights or rounds outside what the node accepts (old heights,
+/// or a node ahead of this one) are counted apart and held against no one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalFaultsView {
+    /// Streams for a round the publisher does not propose.
+    pub not_proposer: u64,
+    /// Streams whose proposer signature does not verify.
+    pub bad_signature: u64,
+    /// Streams larger than a block may be.
+    pub oversized: u64,
+    /// Streams out of order or not a block.
+    pub malformed: u64,
+    /// Proposed blocks voted nil: invalid, or dated too far ahead of the node's clock.
+    #[serde(default)]
+    pub invalid_block: u64,
+    /// Messages outside the accepted heights and rounds.
+    pub out_of_window: u64,
 }
 
 /// `GET /v1/accounts/{address}`.
@@ -387,7 +412,8 @@ pub struct MisbehaviorView {
     pub height: Height,
     /// Consensus round.
     pub round: u32,
-    /// `double_vote`, `double_proposal` or `forged_evidence`.
+    /// `double_vote`, `double_proposal`, `double_stream` (two blocks streamed for one round, each
+    /// message the block hash and the proposer's stream signature) or `forged_evidence`.
     pub kind: String,
     /// First signed message, hex.
     pub first: String,

@@ -25,11 +25,11 @@ use malachitebft_app_channel::app::consensus::{MisbehaviorEvidence, VoteExtensio
 use malachitebft_app_channel::app::engine::host::{HeightParams, Next, SyncedValueOutcome};
 use malachitebft_app_channel::app::engine::util::events::Event;
 use malachitebft_app_channel::app::net::Multiaddr;
-use malachitebft_app_channel::app::types::SignedConsensusMsg;
 use malachitebft_app_channel::app::types::core::SignedVote;
 use malachitebft_app_channel::app::types::core::{self as mc, LinearTimeouts, Round, Validity};
 use malachitebft_app_channel::app::types::sync::RawDecidedValue;
 use malachitebft_app_channel::app::types::{Keypair, LocallyProposedValue, ProposedValue};
+use malachitebft_app_channel::app::types::{PeerId, SignedConsensusMsg};
 use malachitebft_app_channel::{
     AppMsg, Channels, ConsensusContext, EngineHandle, NetworkContext, NetworkIdentity, NetworkMsg, RequestContext,
     SyncContext, WalContext,
@@ -38,7 +38,8 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::codec::{self, WireCodec, from_ledger_cert, to_ledger_cert};
 use crate::context::{Address, BlockHash, Height, LedgerCtx, ValidatorSet};
-use crate::parts::{self, Streams};
+use crate::deviation::Deviation;
+use crate::parts::{self, Fault, StreamError, Streams, Window};
 use crate::port::{Host, HostError, Misbehavior, MisbehaviorKind, Undecided};
 use crate::progress::{Progress, Tracker};
 use crate::signing::{Checker, Keys};
@@ -102,7 +103,12 @@ pub struct Settings {
     pub role: Role,
     /// Where the node stands against the network, for the API (kept across engine restarts).
     pub progress: tokio::sync::watch::Sender<Progress>,
+    /// How this node proposes: [`crate::Honest`], except in the test network's liar (ADR 005).
+    pub deviation: Arc<dyn Deviation>,
 }
+
+/// Most complete proposals of the next height held until it starts (one per round).
+const EARLY_LIMIT: usize = parts::MAX_ROUNDS_AHEAD as usize + 1;
 
 /// Header bytes of Malachite's write-ahead log file (a u32 version and a u64 sequence).
 const WAL_HEADER_BYTES: u64 = 12;
@@ -278,10 +284,13 @@ pub async fn start<H: Host>(settings: Settings, host: Arc<H>) -> eyre::Result<Ru
         heartbeat: settings.heartbeat,
         blocks: BTreeMap::new(),
         streams: Streams::default(),
+        early: BTreeMap::new(),
+        streamed: BTreeMap::new(),
         height_started: Instant::now(),
         sync_batch: settings.sync_batch.max(1),
         synced: std::collections::BTreeSet::new(),
         progress: Tracker::new(settings.progress.clone()),
+        deviation: Arc::clone(&settings.deviation),
     };
     let driver = tokio::spawn(driver.run(channels));
     Ok(Running { engine, driver })
@@ -309,6 +318,10 @@ struct Driver<H: Host> {
     /// Blocks seen or built, by (height, round, hash).
     blocks: BTreeMap<(Height, u32, contracts::Hash), Kept>,
     streams: Streams,
+    /// Complete streams of the next height, from its proposers, judged when it starts.
+    early: BTreeMap<(Height, u32), parts::Assembled>,
+    /// The block each round's proposer streamed, with its stream signature.
+    streamed: BTreeMap<(Height, u32), (contracts::Hash, contracts::crypto::Signature)>,
     height_started: Instant,
     sync_batch: usize,
     /// Heights whose block arrived by value sync: this node is catching up, and the next
@@ -316,6 +329,7 @@ struct Driver<H: Host> {
     synced: std::collections::BTreeSet<Height>,
     /// Whether this node is at the head, for the API.
     progress: Tracker,
+    deviation: Arc<dyn Deviation>,
 }
 
 fn reply<T>(sender: tokio::sync::oneshot::Sender<T>, value: T, what: &str) {
@@ -330,7 +344,128 @@ impl<H: Host> Driver<H> {
         self.progress.set_validators(&validators);
         let set = ValidatorSet::new(&validators)
             .map_err(|e| HostError(format!("validator set at height {height} is unusable: {e}")))?;
+        // Proposal streams are accepted for this height and the next from here on.
+        let next_height = mc::Height::increment(&height);
+        let next = ValidatorSet::new(&self.host.validators(next_height.0).await?).ok();
+        self.streams.advance(Window { height, round: 0, set: set.clone(), next });
+        self.early.retain(|(h, _), _| *h >= height);
         Ok(HeightParams::new(set, self.timeouts, None))
+    }
+
+    /// Publishes this node's proposal of `block` for `round` as the streams the deviation
+    /// chooses (for an honest node: the block's one stream).
+    async fn publish(
+        &self,
+        network: &mpsc::Sender<NetworkMsg<LedgerCtx>>,
+        block: &Block,
+        round: u32,
+        pol_round: Round,
+    ) {
+        for out in self.deviation.streams(block, round) {
+            for part in parts::split_outgoing(&self.keys, pol_round, &out) {
+                if network.send(NetworkMsg::PublishProposalPart(part)).await.is_err() {
+                    tracing::warn!("the network actor stopped; proposal parts not sent");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// A proposal stream was refused: logged with its publisher, and counted where the node
+    /// reports it (`/v1/status`).
+    fn refused(&mut self, publisher: PeerId, err: &StreamError) {
+        match err.fault() {
+            Fault::Misbehaved(fault) => {
+                tracing::warn!(peer = %publisher, %err, "refused a proposal stream: the peer misbehaves");
+                self.progress.refused_stream(Some(fault));
+            }
+            Fault::Ignored => {
+                tracing::debug!(peer = %publisher, %err, "ignored a proposal stream");
+                self.progress.refused_stream(None);
+            }
+        }
+    }
+
+    /// A complete stream: judged now if it is for the current height, kept for later if it is
+    /// for the next one.
+    async fn assembled(
+        &mut self,
+        publisher: PeerId,
+        assembled: parts::Assembled,
+    ) -> Result<Option<ProposedValue<LedgerCtx>>, HostError> {
+        if self.streams.height() != Some(assembled.height) {
+            // Only the next height passes the stream window; one block per round is kept
+            // (the proposer may send only one: a second one replaces it and the engine sees
+            // the conflicting signed proposals).
+            if self.early.len() < EARLY_LIMIT || self.early.contains_key(&(assembled.height, assembled.round)) {
+                self.early.insert((assembled.height, assembled.round), assembled);
+            } else {
+                tracing::warn!(peer = %publisher, "too many early proposals; one dropped");
+            }
+            return Ok(None);
+        }
+        self.judge(assembled).await
+    }
+
+    /// Checks a complete stream of the current height and, if it comes from the round's
+    /// proposer, re-executes and keeps it. Nothing from anyone else is executed or stored.
+    async fn judge(&mut self, assembled: parts::Assembled) -> Result<Option<ProposedValue<LedgerCtx>>, HostError> {
+        if self.streams.proposer(assembled.height, assembled.round) != Some(assembled.proposer) {
+            let err = StreamError::NotProposer { height: assembled.height, round: assembled.round };
+            tracing::warn!(validator = %assembled.proposer, %err, "refused a proposal stream: the validator misbehaves");
+            self.progress.refused_stream(Some(crate::progress::ProposalFault::NotProposer));
+            return Ok(None);
+        }
+        // One block per round from its proposer: a second, different one is equivocation, kept
+        // as evidence (both stream signatures) and never executed.
+        let key = (assembled.height, assembled.round);
+        let hash = assembled.block.hash();
+        match self.streamed.get(&key) {
+            Some((first, signature)) if *first != hash => {
+                let evidence = Misbehavior {
+                    validator: assembled.proposer.0,
+                    height: assembled.height.0,
+                    round: assembled.round,
+                    kind: MisbehaviorKind::DoubleStream,
+                    first: [first.0.as_slice(), signature.0.as_slice()].concat(),
+                    second: [hash.0.as_slice(), assembled.signature.0.as_slice()].concat(),
+                };
+                tracing::warn!(validator = %assembled.proposer, height = %assembled.height, round = assembled.round, "the proposer streamed two blocks for one round");
+                self.host.record_misbehavior(vec![evidence]).await?;
+                return Ok(None);
+            }
+            Some(_) => {}
+            None => {
+                self.streamed.insert(key, (hash, assembled.signature));
+            }
+        }
+        // A fresh proposal must also be timely by this validator's clock; a re-proposed locked
+        // block was checked when first voted on.
+        let fresh = assembled.pol_round.as_u32().is_none();
+        let checked = match self.host.validate_block(assembled.block.clone()).await? {
+            Ok(()) if fresh => {
+                timeliness::check(assembled.block.header.time, self.host.now()).map_err(|early| early.to_string())
+            }
+            other => other,
+        };
+        let validity = match checked {
+            Ok(()) => Validity::Valid,
+            Err(reason) => {
+                tracing::warn!(height = %assembled.height, proposer = %assembled.proposer, %reason, "invalid proposal");
+                self.progress.refused_stream(Some(crate::progress::ProposalFault::InvalidBlock));
+                Validity::Invalid
+            }
+        };
+        let undecided = Undecided {
+            round: assembled.round,
+            pol_round: assembled.pol_round.as_u32(),
+            proposer: assembled.proposer.0,
+            block: assembled.block,
+        };
+        let kept = Kept { undecided: undecided.clone(), validity };
+        let value = self.proposed_value(assembled.height, &kept);
+        self.keep(assembled.height, undecided, validity).await?;
+        Ok(Some(value))
     }
 
     fn proposed_value(&self, height: Height, kept: &Kept) -> ProposedValue<LedgerCtx> {
@@ -416,12 +551,23 @@ impl<H: Host> Driver<H> {
             AppMsg::StartedRound { height, round, proposer, role, reply_value } => {
                 tracing::debug!(%height, %round, %proposer, ?role, "started round");
                 let r = round.as_u32();
-                let values: Vec<_> = self
+                if let Some(r) = r {
+                    self.streams.started_round(height, r);
+                }
+                let mut values: Vec<_> = self
                     .blocks
                     .iter()
                     .filter(|((h, rr, _), _)| *h == height && Some(*rr) == r)
                     .map(|(_, kept)| self.proposed_value(height, kept))
                     .collect();
+                // Proposals of this height that completed before it started.
+                let later = self.early.split_off(&(mc::Height::increment(&height), 0));
+                let early = std::mem::replace(&mut self.early, later);
+                for assembled in early.into_values().filter(|a| a.height == height) {
+                    if let Some(value) = self.judge(assembled).await? {
+                        values.push(value);
+                    }
+                }
                 reply(reply_value, values, "StartedRound");
             }
             AppMsg::GetValue { height, round, timeout, reply: tx } => {
@@ -438,7 +584,9 @@ impl<H: Host> Driver<H> {
                     Some(block) => block,
                     None => {
                         let deadline = Instant::now() + timeout / 2;
-                        let block = self.host.build_block(height.0, r, self.me, deadline).await?;
+                        let time = self.deviation.block_time(self.host.now());
+                        let mut block = self.host.build_block(height.0, r, self.me, time, deadline).await?;
+                        self.deviation.finish_block(&mut block);
                         let undecided =
                             Undecided { round: r, pol_round: None, proposer: self.me, block: block.clone() };
                         self.keep(height, undecided, Validity::Valid).await?;
@@ -448,12 +596,7 @@ impl<H: Host> Driver<H> {
                 let hash = block.hash();
                 tracing::debug!(%height, %round, txs = block.txs.len(), block = %hash.to_hex(), "proposing");
                 reply(tx, LocallyProposedValue::new(height, round, BlockHash(hash)), "GetValue");
-                for part in parts::split(&self.keys, height, r, Round::Nil, &block) {
-                    if network.send(NetworkMsg::PublishProposalPart(part)).await.is_err() {
-                        tracing::warn!("the network actor stopped; proposal parts not sent");
-                        break;
-                    }
-                }
+                self.publish(network, &block, r, Round::Nil).await;
             }
             AppMsg::ExtendVote { reply: tx, .. } => reply(tx, None, "ExtendVote"),
             AppMsg::VerifyVoteExtensions { extensions, reply: tx, .. } => {
@@ -465,56 +608,20 @@ impl<H: Host> Driver<H> {
             AppMsg::RestreamProposal { height, round, valid_round, value_id, .. } => {
                 let Some(r) = round.as_u32() else { return Ok(()) };
                 match self.find(height, &value_id.0).map(|k| k.undecided.block.clone()) {
-                    Some(block) => {
-                        for part in parts::split(&self.keys, height, r, valid_round, &block) {
-                            if network.send(NetworkMsg::PublishProposalPart(part)).await.is_err() {
-                                break;
-                            }
-                        }
-                    }
+                    Some(block) => self.publish(network, &block, r, valid_round).await,
                     None => tracing::warn!(%height, %round, value = %value_id, "asked to restream a block not kept"),
                 }
             }
             AppMsg::GetHistoryMinHeight { reply: tx } => reply(tx, Height(contracts::Height(1)), "GetHistoryMinHeight"),
             AppMsg::ReceivedProposalPart { from, published_by, part, reply: tx } => {
+                // With the Broadcast pub-sub nothing is relayed, so the sending connection (noise-
+                // authenticated) is the publisher; a declared publisher is used where there is one.
                 let publisher = published_by.unwrap_or(from);
                 let answer = match self.streams.insert(&self.checker, publisher, part) {
-                    Ok(Some(assembled)) => {
-                        let next = Height(self.host.next_height().await?);
-                        if assembled.height != next {
-                            tracing::debug!(height = %assembled.height, %next, "proposal for another height");
-                            None
-                        } else {
-                            // A fresh proposal must also be timely by this validator's clock;
-                            // a re-proposed locked block was checked when first voted on.
-                            let fresh = assembled.pol_round.as_u32().is_none();
-                            let checked = match self.host.validate_block(assembled.block.clone()).await? {
-                                Ok(()) if fresh => timeliness::check(assembled.block.header.time, self.host.now())
-                                    .map_err(|early| early.to_string()),
-                                other => other,
-                            };
-                            let validity = match checked {
-                                Ok(()) => Validity::Valid,
-                                Err(reason) => {
-                                    tracing::warn!(height = %assembled.height, proposer = %assembled.proposer, %reason, "invalid proposal");
-                                    Validity::Invalid
-                                }
-                            };
-                            let undecided = Undecided {
-                                round: assembled.round,
-                                pol_round: assembled.pol_round.as_u32(),
-                                proposer: assembled.proposer.0,
-                                block: assembled.block,
-                            };
-                            let kept = Kept { undecided: undecided.clone(), validity };
-                            let value = self.proposed_value(assembled.height, &kept);
-                            self.keep(assembled.height, undecided, validity).await?;
-                            Some(value)
-                        }
-                    }
+                    Ok(Some(assembled)) => self.assembled(publisher, assembled).await?,
                     Ok(None) => None,
                     Err(err) => {
-                        tracing::warn!(%from, %err, "dropped a proposal stream");
+                        self.refused(publisher, &err);
                         None
                     }
                 };
@@ -528,7 +635,7 @@ impl<H: Host> Driver<H> {
                         self.host.commit(block.clone(), cert).await?;
                         tracing::info!(%height, round = %certificate.round, txs = block.txs.len(), "committed");
                         self.blocks.retain(|(h, _, _), _| *h > height);
-                        self.streams.prune_below(mc::Height::increment(&height));
+                        self.streamed.retain(|(h, _), _| *h > height);
                     }
                     _ => {
                         tracing::error!(%height, value = %certificate.value_id, "decided a block this node does not have")

@@ -9,6 +9,7 @@
 
 pub mod codec;
 pub mod context;
+pub mod deviation;
 mod driver;
 pub mod guard;
 mod parts;
@@ -17,7 +18,8 @@ pub mod progress;
 pub mod signing;
 pub mod timeliness;
 
+pub use deviation::{Deviation, Honest, Outgoing};
 pub use driver::{Role, Running, Settings, Timeouts, has_wal, peer_id_of, start};
 pub use guard::{GuardError, SignGuard};
 pub use port::{Host, HostError, Misbehavior, MisbehaviorKind, Undecided};
-pub use progress::Progress;
+pub use progress::{Progress, ProposalFault, ProposalFaults};

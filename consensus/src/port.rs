@@ -32,6 +32,10 @@ pub enum MisbehaviorKind {
     DoubleVote,
     /// Two different proposals for the same height and round.
     DoubleProposal,
+    /// Two different blocks streamed for the same height and round, each with the proposer's
+    /// stream signature; `first` and `second` are each the block hash (32 bytes) followed by
+    /// the signature (64 bytes, domain `ProposalParts`, over height, round and hash).
+    DoubleStream,
 }
 
 /// Equivocation the engine observed: two conflicting signed messages of one validator.
@@ -60,13 +64,15 @@ pub trait Host: Send + Sync + 'static {
     /// Validators and power for `height`, from committed state.
     async fn validators(&self, height: Height) -> Result<Vec<(AccountId, u64)>, HostError>;
 
-    /// Builds a block for `(height, round)` proposed by `proposer`, from the mempool, before
-    /// `deadline`. Deterministic given the parent state and the selected transactions.
+    /// Builds a block for `(height, round)` proposed by `proposer`, dated `time` (or just after
+    /// its parent), from the mempool, before `deadline`. Deterministic given the parent state,
+    /// the time and the selected transactions.
     async fn build_block(
         &self,
         height: Height,
         round: u32,
         proposer: AccountId,
+        time: Timestamp,
         deadline: Instant,
     ) -> Result<Block, HostError>;
 

@@ -36,17 +36,74 @@ pub struct Progress {
     pub synced: bool,
     /// When the consensus engine last started.
     pub started: Instant,
+    /// Proposal streams refused because their publisher broke a rule (issue 12).
+    pub proposal_faults: ProposalFaults,
+}
+
+/// A rule of proposal streams that no honest validator breaks (issue 12, `parts.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProposalFault {
+    /// A stream for a round the publisher does not propose.
+    NotProposer,
+    /// The proposer's signature over the stream does not verify.
+    BadSignature,
+    /// Larger than a block may be.
+    Oversized,
+    /// Parts out of order, or bytes that are not a block.
+    Malformed,
+    /// A block of the round's proposer that fails re-execution or is dated too far ahead.
+    InvalidBlock,
+}
+
+/// How many proposal streams were refused since the node started, by fault. Streams outside
+/// the accepted heights and rounds are counted apart: an honest node ahead of this one sends
+/// them too.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProposalFaults {
+    /// Streams for a round the publisher does not propose.
+    pub not_proposer: u64,
+    /// Bad proposer signatures.
+    pub bad_signature: u64,
+    /// Oversized streams.
+    pub oversized: u64,
+    /// Malformed streams.
+    pub malformed: u64,
+    /// Proposed blocks voted nil: invalid, or dated too far ahead (`timeliness`).
+    pub invalid_block: u64,
+    /// Messages for heights or rounds outside the window (not held against the publisher).
+    pub out_of_window: u64,
+}
+
+impl ProposalFaults {
+    fn count(&mut self, fault: Option<ProposalFault>) {
+        let counter = match fault {
+            Some(ProposalFault::NotProposer) => &mut self.not_proposer,
+            Some(ProposalFault::BadSignature) => &mut self.bad_signature,
+            Some(ProposalFault::Oversized) => &mut self.oversized,
+            Some(ProposalFault::Malformed) => &mut self.malformed,
+            Some(ProposalFault::InvalidBlock) => &mut self.invalid_block,
+            None => &mut self.out_of_window,
+        };
+        *counter = counter.saturating_add(1);
+    }
 }
 
 impl Progress {
     /// A node at `committed` that has just started and heard nothing yet.
     pub fn starting(committed: u64) -> Self {
-        Self { committed, network: 0, live: false, synced: false, started: Instant::now() }
+        Self {
+            committed,
+            network: 0,
+            live: false,
+            synced: false,
+            started: Instant::now(),
+            proposal_faults: ProposalFaults::default(),
+        }
     }
 
     /// A node that is current by definition (one that runs no consensus, as in API tests).
     pub fn standalone(committed: u64) -> Self {
-        Self { committed, network: 0, live: true, synced: false, started: Instant::now() }
+        Self { live: true, ..Self::starting(committed) }
     }
 
     /// Whether the node knows of decided heights it does not have: more than a third of the
@@ -83,7 +140,14 @@ impl Tracker {
     /// The engine (re)started with `committed` as the last stored height.
     pub(crate) fn started(&mut self, committed: u64) {
         self.voted.clear();
-        self.progress.send_replace(Progress::starting(committed));
+        // The fault counters cover the node's life, not one engine run.
+        let faults = self.progress.borrow().proposal_faults;
+        self.progress.send_replace(Progress { proposal_faults: faults, ..Progress::starting(committed) });
+    }
+
+    /// A proposal stream was refused: for `fault`, or (`None`) as outside the window.
+    pub(crate) fn refused_stream(&mut self, fault: Option<ProposalFault>) {
+        self.progress.send_modify(|p| p.proposal_faults.count(fault));
     }
 
     /// The validator set in force at the node's next height.

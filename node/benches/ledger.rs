@@ -127,7 +127,7 @@ fn main() {
     for _ in 0..BLOCKS {
         let t = Instant::now();
         let height = ledger.next_height();
-        let block = ledger.build_block(height, 0, me, BLOCK_TXS);
+        let block = ledger.build_block(height, 0, me, node::ledger::wall_clock_ms(), BLOCK_TXS);
         let hash = block.hash();
         let cert = CommitCert {
             height,

@@ -122,6 +122,7 @@ fn consensus_settings(
     guard: consensus::SignGuard,
     role: consensus::Role,
     progress: tokio::sync::watch::Sender<consensus::Progress>,
+    deviation: std::sync::Arc<dyn consensus::Deviation>,
 ) -> consensus::Settings {
     let c = &config.consensus;
     consensus::Settings {
@@ -143,6 +144,7 @@ fn consensus_settings(
         guard,
         role,
         progress,
+        deviation,
     }
 }
 
@@ -157,6 +159,7 @@ async fn run_consensus(
     handle: ledger::Handle,
     mut stop: tokio::sync::watch::Receiver<bool>,
     progress: tokio::sync::watch::Sender<consensus::Progress>,
+    deviation: std::sync::Arc<dyn consensus::Deviation>,
 ) -> anyhow::Result<()> {
     let guard = consensus::SignGuard::open(&config.sign_state_path(), chain_id.as_str())?;
     let host = std::sync::Arc::new(LedgerHost::new(handle.clone(), config.block.max_txs));
@@ -174,8 +177,15 @@ async fn run_consensus(
         } else {
             consensus::Role::Validator
         };
-        let settings =
-            consensus_settings(&config, key.clone(), chain_id.clone(), guard.clone(), role, progress.clone());
+        let settings = consensus_settings(
+            &config,
+            key.clone(),
+            chain_id.clone(),
+            guard.clone(),
+            role,
+            progress.clone(),
+            std::sync::Arc::clone(&deviation),
+        );
         let mut running = consensus::start(settings, std::sync::Arc::clone(&host))
             .await
             .map_err(|e| anyhow::anyhow!("starting consensus: {e:#}"))?;
@@ -215,6 +225,12 @@ async fn run_consensus(
 
 /// Runs the node until SIGINT or SIGTERM, or until consensus stops on a ledger fault.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    run_with(config, std::sync::Arc::new(consensus::Honest)).await
+}
+
+/// Runs the node with `deviation` installed in its proposer (ADR 005): [`run`] installs
+/// [`consensus::Honest`]; only the test network's `heitje-liar` installs anything else.
+pub async fn run_with(config: Config, deviation: std::sync::Arc<dyn consensus::Deviation>) -> anyhow::Result<()> {
     let (engine, key) = start_engine(&config)?;
     let key_secret = key.to_bytes();
     let me = contracts::crypto::account_of(&key);
@@ -222,8 +238,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let head = engine.handle.call(|l| l.head().height.0).await?;
     let (progress_tx, progress) = tokio::sync::watch::channel(consensus::Progress::starting(head));
-    let mut consensus =
-        tokio::spawn(run_consensus(config.clone(), key, chain_id.clone(), engine.handle.clone(), stop_rx, progress_tx));
+    let mut consensus = tokio::spawn(run_consensus(
+        config.clone(),
+        key,
+        chain_id.clone(),
+        engine.handle.clone(),
+        stop_rx,
+        progress_tx,
+        deviation,
+    ));
     let listener = tokio::net::TcpListener::bind(config.api.listen)
         .await
         .with_context(|| format!("binding the API to {}", config.api.listen))?;

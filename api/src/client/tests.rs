@@ -136,6 +136,7 @@ fn status_of(validator: AccountId) -> &'static str {
         validator,
         caught_up: true,
         network_height: contracts::Height(3),
+        proposal_faults: crate::ProposalFaultsView::default(),
     };
     Box::leak(serde_json::to_string(&status).expect("json").into_boxed_str())
 }

@@ -46,6 +46,17 @@ pub(super) async fn status(State(state): State<AppState>) -> ApiResult<Status> {
                     validator: me,
                     caught_up,
                     network_height: Height(progress.network),
+                    proposal_faults: {
+                        let f = progress.proposal_faults;
+                        api::ProposalFaultsView {
+                            not_proposer: f.not_proposer,
+                            bad_signature: f.bad_signature,
+                            oversized: f.oversized,
+                            malformed: f.malformed,
+                            invalid_block: f.invalid_block,
+                            out_of_window: f.out_of_window,
+                        }
+                    },
                 }
             })
             .await?,

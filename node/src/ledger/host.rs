@@ -60,6 +60,7 @@ fn misbehavior_view(m: &Misbehavior) -> api::MisbehaviorView {
         kind: match m.kind {
             MisbehaviorKind::DoubleVote => "double_vote",
             MisbehaviorKind::DoubleProposal => "double_proposal",
+            MisbehaviorKind::DoubleStream => "double_stream",
         }
         .into(),
         first: hex::encode(&m.first),
@@ -83,11 +84,12 @@ impl Host for LedgerHost {
         height: Height,
         round: u32,
         proposer: AccountId,
+        time: contracts::Timestamp,
         _deadline: Instant,
     ) -> Result<Block, HostError> {
         // Building is bounded by the block size (max_block_txs), well inside the propose timeout.
         let max = self.max_block_txs;
-        self.handle.call_patient(move |l| l.build_block(height, round, proposer, max)).await.map_err(stopped)
+        self.handle.call_patient(move |l| l.build_block(height, round, proposer, time, max)).await.map_err(stopped)
     }
 
     async fn validate_block(&self, block: Block) -> Result<Result<(), String>, HostError> {

@@ -372,9 +372,15 @@ impl ConsensusApp for Ledger {
             .unwrap_or_default()
     }
 
-    fn build_block(&mut self, _height: Height, _round: u32, proposer: AccountId, max_txs: usize) -> Block {
+    fn build_block(
+        &mut self,
+        _height: Height,
+        _round: u32,
+        proposer: AccountId,
+        time: Timestamp,
+        max_txs: usize,
+    ) -> Block {
         let mut candidates = self.mempool.select(max_txs);
-        let time = wall_clock_ms();
         loop {
             let (block, executed, dropped) =
                 block::build_block(&self.state, &self.head, time, proposer, candidates.clone());

@@ -4,7 +4,7 @@
 //! that `host.rs` implements over the ledger thread; no engine type crosses this boundary, and
 //! the ledger, mempool and storage never name one.
 
-use contracts::{AccountId, Block, CommitCert, Height};
+use contracts::{AccountId, Block, CommitCert, Height, Timestamp};
 use thiserror::Error;
 
 use crate::store::StoreError;
@@ -43,9 +43,17 @@ pub trait ConsensusApp {
     /// Validators and voting power for `height`, from committed state.
     fn validators(&self, height: Height) -> Vec<(AccountId, u64)>;
 
-    /// Builds a block for `height` proposed by `proposer`, taking at most `max_txs` from the
-    /// mempool. Deterministic given the parent state and the selected transactions.
-    fn build_block(&mut self, height: Height, round: u32, proposer: AccountId, max_txs: usize) -> Block;
+    /// Builds a block for `height` proposed by `proposer`, dated `time` (or just after its
+    /// parent), taking at most `max_txs` from the mempool. Deterministic given the parent
+    /// state, the time and the selected transactions.
+    fn build_block(
+        &mut self,
+        height: Height,
+        round: u32,
+        proposer: AccountId,
+        time: Timestamp,
+        max_txs: usize,
+    ) -> Block;
 
     /// Re-executes a proposed block on scratch state.
     fn validate_block(&mut self, block: &Block) -> Validity;

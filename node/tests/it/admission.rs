@@ -78,7 +78,7 @@ pub(crate) fn ledger(dir: &std::path::Path) -> Ledger {
 
 pub(crate) fn commit_next(ledger: &mut Ledger) -> Vec<SignedTx> {
     let height = ledger.next_height();
-    let block = ledger.build_block(height, 0, id(VALIDATOR), 100);
+    let block = ledger.build_block(height, 0, id(VALIDATOR), node::ledger::wall_clock_ms(), 100);
     let hash = block.hash();
     let chain = ChainId::new(CHAIN).expect("chain id");
     let signatures = vec![CommitCert::sign(&key(VALIDATOR), &chain, height, 0, &hash)];

@@ -7,6 +7,7 @@ mod auth;
 mod e2e;
 mod evidence;
 mod faults;
+mod liar;
 mod network;
 mod reads;
 mod restarts;

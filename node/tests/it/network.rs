@@ -18,39 +18,39 @@ use ed25519_dalek::SigningKey;
 
 use crate::support::{client, create_network, free_api_block, get, key_from_phrase, node_bin, post};
 
-struct Cluster {
+pub(crate) struct Cluster {
     dir: tempfile::TempDir,
     configs: Vec<PathBuf>,
-    apis: Vec<String>,
+    pub(crate) apis: Vec<String>,
     children: Vec<Option<Child>>,
 }
 
 impl Cluster {
-    fn new(validators: u16) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let api = free_api_block(validators);
-        let configs = create_network(dir.path(), api, validators);
-        let apis = (0..validators).map(|i| format!("http://127.0.0.1:{}", api.port() + i)).collect();
-        let children = (0..validators).map(|_| None).collect();
-        let mut cluster = Self { dir, configs, apis, children };
+    pub(crate) fn new(validators: u16) -> Self {
+        let mut cluster = Self::created(validators);
         for i in 0..usize::from(validators) {
             cluster.start(i);
         }
         cluster
     }
 
-    fn start(&mut self, i: usize) {
+    /// A network of `validators` with none started yet.
+    pub(crate) fn created(validators: u16) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let api = free_api_block(validators);
+        let configs = create_network(dir.path(), api, validators);
+        let apis = (0..validators).map(|i| format!("http://127.0.0.1:{}", api.port() + i)).collect();
+        let children = (0..validators).map(|_| None).collect();
+        Self { dir, configs, apis, children }
+    }
+
+    pub(crate) fn start(&mut self, i: usize) {
         self.start_with_clock(i, None);
     }
 
     /// Starts node `i`; with `shift` (e.g. `+2d`) under Debian's `faketime`, so that its wall
     /// clock is off by that much (its monotonic clock, which drives timeouts, is left alone).
     fn start_with_clock(&mut self, i: usize, shift: Option<&str>) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.path().join(format!("node{}.log", i + 1)))
-            .expect("log file");
         let mut command = match shift {
             None => Command::new(node_bin()),
             Some(shift) => {
@@ -59,8 +59,23 @@ impl Cluster {
                 faketime
             }
         };
+        self.spawn(i, command.args(["run", "--config"]));
+    }
+
+    /// Starts node `i` as `heitje-liar --lie <lie>` (issue 12, ADR 005).
+    pub(crate) fn start_liar(&mut self, i: usize, lie: &str) {
+        let mut command = Command::new(crate::support::liar_bin());
+        self.spawn(i, command.args(["--lie", lie, "--config"]));
+    }
+
+    /// Spawns `command` (which ends in the config flag) for node `i`, logging to its file.
+    fn spawn(&mut self, i: usize, command: &mut Command) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join(format!("node{}.log", i + 1)))
+            .expect("log file");
         let child = command
-            .args(["run", "--config"])
             .arg(&self.configs[i])
             .env("HEITJE_LOG", "info")
             .stdout(Stdio::null())
@@ -72,7 +87,7 @@ impl Cluster {
     }
 
     /// The typed API client of node `i`.
-    fn client(&self, i: usize) -> Client {
+    pub(crate) fn client(&self, i: usize) -> Client {
         client(&self.apis[i])
     }
 
@@ -90,12 +105,12 @@ impl Cluster {
         panic!("node {} never became ready", i + 1);
     }
 
-    fn log(&self, i: usize) -> String {
+    pub(crate) fn log(&self, i: usize) -> String {
         let text = std::fs::read_to_string(self.dir.path().join(format!("node{}.log", i + 1))).unwrap_or_default();
         text.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
     }
 
-    fn full_log(&self, i: usize) -> String {
+    pub(crate) fn full_log(&self, i: usize) -> String {
         std::fs::read_to_string(self.dir.path().join(format!("node{}.log", i + 1))).unwrap_or_default()
     }
 
@@ -112,13 +127,13 @@ impl Cluster {
         assert!(status.success(), "kill {signal} {pid}");
     }
 
-    fn height(&self, i: usize) -> u64 {
+    pub(crate) fn height(&self, i: usize) -> u64 {
         let status = self.client(i).status().unwrap_or_else(|err| panic!("status of node {}: {err}", i + 1));
         status.height.0
     }
 
     /// Waits until node `i` reaches `height`; panics with its log after `limit`.
-    fn wait_height(&self, i: usize, height: u64, limit: Duration) {
+    pub(crate) fn wait_height(&self, i: usize, height: u64, limit: Duration) {
         let start = Instant::now();
         while self.height(i) < height {
             assert!(start.elapsed() < limit, "node {} stuck below height {height}; log:\n{}", i + 1, self.log(i));
@@ -133,7 +148,7 @@ impl Cluster {
         serde_json::from_value(body).expect("a validators view")
     }
 
-    fn block(&self, i: usize, height: u64) -> api::BlockView {
+    pub(crate) fn block(&self, i: usize, height: u64) -> api::BlockView {
         self.client(i)
             .block(Some(Height(height)))
             .unwrap_or_else(|err| panic!("block {height} on node {}: {err}", i + 1))
@@ -164,15 +179,15 @@ impl Drop for Cluster {
 /// Streams council proposals (each one is an accepted transaction that changes state) from the
 /// three council members. A member's transactions go to one node at a time; it moves to another
 /// node only after everything it sent is committed, since a node admits only the next nonce.
-struct Stream {
+pub(crate) struct Stream {
     chain_id: ChainId,
     members: Vec<(SigningKey, u64)>,
     /// Transaction id -> the node it was submitted to.
-    submitted: BTreeMap<Hash, usize>,
+    pub(crate) submitted: BTreeMap<Hash, usize>,
 }
 
 impl Stream {
-    fn new(cluster: &Cluster) -> Self {
+    pub(crate) fn new(cluster: &Cluster) -> Self {
         let status = cluster.client(0).status().expect("status");
         let chain_id = ChainId::new(&status.chain_id).expect("chain id");
         let members = (1..=3)
@@ -183,7 +198,7 @@ impl Stream {
 
     /// Submits member `m`'s next proposal (a mint) to `node` and panics with the node's answer
     /// if it is refused.
-    fn submit(&mut self, cluster: &Cluster, m: usize, node: usize) {
+    pub(crate) fn submit(&mut self, cluster: &Cluster, m: usize, node: usize) {
         self.submit_action(
             cluster,
             m,
@@ -211,7 +226,7 @@ impl Stream {
     }
 
     /// Waits until node `via` reports every submitted transaction as committed.
-    fn wait_committed(&self, cluster: &Cluster, via: usize) {
+    pub(crate) fn wait_committed(&self, cluster: &Cluster, via: usize) {
         let start = Instant::now();
         loop {
             let pending = self
@@ -477,7 +492,7 @@ fn issue_12_a_validator_with_its_clock_two_days_ahead_does_not_move_chain_time()
     check_agreement(&cluster, head);
 }
 
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970");
     u64::try_from(since.as_millis()).expect("ms fit u64")
 }

@@ -15,7 +15,7 @@ async fn commit_next(handle: &Handle) -> Height {
     handle
         .call_patient(|l| {
             let height = l.next_height();
-            let block = l.build_block(height, 0, crate::admission::id(VALIDATOR), 100);
+            let block = l.build_block(height, 0, crate::admission::id(VALIDATOR), node::ledger::wall_clock_ms(), 100);
             let hash = block.hash();
             let chain = ChainId::new(CHAIN).expect("chain id");
             let signatures = vec![CommitCert::sign(&key(VALIDATOR), &chain, height, 0, &hash)];

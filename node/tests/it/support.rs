@@ -43,6 +43,14 @@ pub(crate) fn wallet_bin() -> PathBuf {
     path
 }
 
+/// The `heitje-liar` test binary (issue 12, ADR 005), built beside the node by
+/// `cargo test --workspace`.
+pub(crate) fn liar_bin() -> PathBuf {
+    let path = node_bin().with_file_name("heitje-liar");
+    assert!(path.exists(), "liar binary {} missing: run `cargo build -p liar` first", path.display());
+    path
+}
+
 /// A loopback address whose port and the `count - 1` ports after it are free now: the API
 /// addresses of a dev network (node k listens on the port + k - 1).
 pub(crate) fn free_api_block(count: u16) -> SocketAddr {

@@ -163,6 +163,7 @@ fn answer(
                 validator: NODE,
                 caught_up: true,
                 network_height: Height(0),
+                proposal_faults: api::ProposalFaultsView::default(),
             },
         ),
         ("GET", _) if path.starts_with("/v1/accounts/") => {
