@@ -179,7 +179,9 @@ impl<B> Client<B> {
     }
 
     /// A signed (staff or own-data) read of `path_and_query` at the node that answers now:
-    /// `sign` signs the request for that node (see [`Client::signed_header`]).
+    /// `sign` signs the request for that node (its chain and validator address from its
+    /// `GET /v1/status`). Refused before anything personal is sent over plain http to a node
+    /// that is not on this machine, unless [`Client::allow_plain_http`] allowed it.
     pub fn get_signed<T: DeserializeOwned>(
         &self,
         path_and_query: &str,

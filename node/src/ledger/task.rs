@@ -41,7 +41,7 @@ impl Engine {
     }
 
     /// Stops the ledger thread after its current request, even while other tasks still hold
-    /// handles (their later calls get [`Unavailable::Stopped`]), and waits for it; the ledger
+    /// handles (their later calls get [`super::Unavailable::Stopped`]), and waits for it; the ledger
     /// and its database close on that thread.
     pub fn stop(self) -> Result<(), String> {
         self.stopping.store(true, Ordering::Release);
