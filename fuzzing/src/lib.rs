@@ -16,12 +16,14 @@
 
 mod edge;
 mod engine;
+mod gossip_wire;
 mod ledger;
 mod photos;
 mod wallet_formats;
 
 pub use edge::{CHAIN, api_json, genesis, signed_read};
 pub use engine::{consensus, proposal_part};
+pub use gossip_wire::gossip;
 pub use ledger::{block, certificate, transaction};
 pub use photos::{evidence_bundle, evidence_record, jpeg, png};
 pub use wallet_formats::{KEYSTORE_NAME, keystore, payreq};
@@ -52,6 +54,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("certificate", certificate),
     ("proposal_part", proposal_part),
     ("consensus", consensus),
+    ("gossip", gossip),
     ("payreq", payreq),
     ("evidence_bundle", evidence_bundle),
     ("evidence_record", evidence_record),

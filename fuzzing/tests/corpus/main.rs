@@ -2,8 +2,9 @@
 //! and `fuzz/regressions/<target>/` replays through its target without a panic, and every seed
 //! (real values, the test vectors and the fixtures of the repository) is accepted by its target.
 //!
-//! `cargo test -p fuzzing --test corpus -- --ignored write_seeds` writes the seeds into
-//! `fuzz/corpus/` (then minimise with `cargo fuzz cmin`, see `scripts/fuzz`).
+//! `cargo test -p fuzzing --test corpus -- --ignored write_seeds` writes the seeds that are
+//! missing into `fuzz/corpus/`; `scripts/fuzz --merge` adds what a campaign found that adds
+//! coverage.
 
 #[path = "../../../evidence/tests/it/fixtures.rs"]
 mod fixtures;
@@ -19,12 +20,16 @@ fn fuzz_dir() -> PathBuf {
 }
 
 /// The files of `fuzz/<kind>/<target>/`, by target; an unknown target directory fails the test.
+/// Files directly under `fuzz/<kind>/` (a README) are not inputs.
 fn inputs(kind: &str) -> Vec<(String, PathBuf)> {
     let dir = fuzz_dir().join(kind);
     let mut out = Vec::new();
     let Ok(entries) = fs::read_dir(&dir) else { return out };
     for entry in entries {
         let entry = entry.expect("a readable corpus directory");
+        if !entry.path().is_dir() {
+            continue;
+        }
         let name = entry.file_name().to_string_lossy().into_owned();
         assert!(target(&name).is_some(), "{}: no fuzz target is named {name:?}", dir.display());
         for file in fs::read_dir(entry.path()).expect("a readable target directory") {
@@ -71,11 +76,16 @@ fn every_seed_is_accepted_by_its_target() {
 }
 
 #[test]
-#[ignore = "writes the seeds into fuzz/corpus/; run by hand when a format changes"]
+#[ignore = "writes the seeds into fuzz/corpus/; run by hand when a target or a format changes"]
 fn write_seeds() {
+    // Seeds that are there stay: some hold random salts and nonces, and rewriting them would
+    // churn the corpus. Delete a seed to have it written again.
     for seed in seeds::all() {
         let dir = fuzz_dir().join("corpus").join(seed.target);
         fs::create_dir_all(&dir).expect("creating the corpus directory");
-        fs::write(dir.join(format!("seed-{}", seed.name)), &seed.data).expect("writing a seed");
+        let path = dir.join(format!("seed-{}", seed.name));
+        if !path.exists() {
+            fs::write(path, &seed.data).expect("writing a seed");
+        }
     }
 }

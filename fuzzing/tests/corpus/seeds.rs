@@ -8,13 +8,14 @@ use api::registry::{BankDetails, MerchantRecord};
 use api::staff::SignedRead;
 use api::{EarningLine, SignedStatement, StatementBody, SubmitTx};
 use consensus::codec::{MessageKind, samples};
-use contracts::codec::Decode;
+use contracts::codec::{Decode, put_bytes, put_len};
 use contracts::crypto::{self, Domain};
 use contracts::primitives::{ClaimId, PaymentRef, TaskId};
 use contracts::{AccountId, Amount, Block, ChainId, CommitCert, Hash, Height, Timestamp};
 use ed25519_dalek::SigningKey;
 use evidence::{Bundle, Location};
 use genesis::{Genesis, GenesisAccount, GenesisBudget, GenesisValidator, Template};
+use gossip::wire::{EraseNotice, KIND_ERASURE, KIND_EVIDENCE, KIND_REGISTRY, KIND_TXS};
 use serde_json::Value;
 use wallet::formats::payreq::{PaymentRequest, SignedRequest};
 use wallet::store::keystore::{KdfParams, Keystore, Secret};
@@ -32,7 +33,21 @@ fn seed(target: &'static str, name: impl Into<String>, data: impl Into<Vec<u8>>)
     Seed { target, name: name.into(), data: data.into() }
 }
 
-/// `with` behind a selector byte.
+/// A gossip message as `node/src/network/outbox.rs` writes it: kind, nonce (all but
+/// transaction batches), count, then each item with its length.
+fn gossip_message(kind: u8, nonce: Option<[u8; 8]>, items: &[Vec<u8>]) -> Vec<u8> {
+    let mut message = vec![kind];
+    if let Some(nonce) = nonce {
+        message.extend_from_slice(&nonce);
+    }
+    put_len(&mut message, items.len());
+    for item in items {
+        put_bytes(&mut message, item);
+    }
+    message
+}
+
+/// `data` behind a selector byte.
 fn selected(choice: u8, data: &[u8]) -> Vec<u8> {
     [&[choice][..], data].concat()
 }
@@ -70,16 +85,19 @@ fn hex_field(vector: &Value, field: &str) -> Vec<u8> {
 
 fn ledger(out: &mut Vec<Seed>) -> (Block, CommitCert) {
     let vectors = vectors();
+    let mut batch = Vec::new();
     for (name, vector) in &vectors {
         if name.starts_with("tx_") {
             let bytes = hex_field(vector, "signed_tx_hex");
             let submit = serde_json::to_vec(&SubmitTx { tx: hex::encode(&bytes) }).expect("JSON");
+            batch.push(bytes.clone());
             out.push(seed("transaction", name.as_str(), bytes));
             if name == "tx_transfer" {
                 out.push(seed("api_json", "submit_tx", selected(0, &submit)));
             }
         }
     }
+    out.push(seed("gossip", "transactions", gossip_message(KIND_TXS, None, &batch)));
     let (_, block_vector) = vectors.iter().find(|(n, _)| n == "block").expect("the block vector");
     let block_bytes = hex_field(block_vector, "block_hex");
     let cert_bytes = hex_field(block_vector, "commit_cert_hex");
@@ -169,6 +187,17 @@ fn evidence(out: &mut Vec<Seed>, jpeg: &[u8], png: &[u8]) {
         data.extend_from_slice(&record);
         data.extend_from_slice(&record_key.to_bytes());
         out.push(seed("evidence_record", name, data));
+        let mut message = vec![KIND_EVIDENCE];
+        message.extend_from_slice(&[0; 8]);
+        put_bytes(&mut message, &record);
+        put_bytes(&mut message, &record_key.to_bytes());
+        out.push(seed("gossip", format!("evidence_{name}"), message));
+        let path = EraseNotice::path(&sealed.header.commitment);
+        let read = SignedRead::sign(&key(1), &chain(), "DELETE", &path, Timestamp(1_850_000_000_000));
+        let notice =
+            EraseNotice { commitment: sealed.header.commitment, claim: ClaimId(3), authorization: read.header() };
+        let json = serde_json::to_vec(&notice).expect("notice JSON");
+        out.push(seed("gossip", format!("erasure_{name}"), gossip_message(KIND_ERASURE, Some([0; 8]), &[json])));
     }
 }
 
@@ -255,6 +284,8 @@ fn edge(out: &mut Vec<Seed>) {
     .expect("a registry record");
     out.push(seed("api_json", "registry_record", selected(1, &serde_json::to_vec(&record).expect("JSON"))));
     let revoked = MerchantRecord::revoke(&key(7), &chain(), account(4), Timestamp(1_800_000_000_001));
+    let records = [&record, &revoked].map(|r| serde_json::to_vec(r).expect("JSON")).to_vec();
+    out.push(seed("gossip", "registry", gossip_message(KIND_REGISTRY, Some([1; 8]), &records)));
     out.push(seed("api_json", "registry_revocation", selected(1, &serde_json::to_vec(&revoked).expect("JSON"))));
     let statement = StatementBody {
         kind: "heitje-rewards-statement".into(),

@@ -33,22 +33,19 @@
 use std::time::Duration;
 
 use api::evidence::{AuditWhat, ErasureReason, Purpose};
-use api::staff::SignedRead;
 use contracts::codec::{Decode, DecodeError, Encode, Reader};
 use contracts::primitives::ClaimId;
-use contracts::{AccountId, ChainId, Hash, Role, Timestamp};
+use contracts::{AccountId, Hash, Role, Timestamp};
 use evidence::policy::{self, Access, Needed, StaffRoles, UploadDenied};
 pub use evidence::policy::{MAX_RECORDS_PER_CLAIM, MAX_RETENTION_MS};
 use evidence::{RecordKey, Sealed};
+pub use gossip::wire::{EraseNotice, MAX_SEALED_BYTES};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::ledger::{Handle, Ledger, wall_clock_ms};
 use crate::store::{Storage, StoreError};
 
-/// Largest sealed record: the photos, note and framing of a full bundle, the header, the nonce
-/// and the tag.
-pub const MAX_SEALED_BYTES: usize = evidence::MAX_PHOTO_BYTES + 128 * 1024;
 /// Version byte of the header bytes in `evidence_meta`.
 const META_VERSION: u8 = 1;
 
@@ -105,33 +102,6 @@ impl Meta {
         };
         reader.finish().map_err(corrupt)?;
         Ok(meta)
-    }
-}
-
-/// An owner's signed erasure request, as gossiped (kind 4) and kept in the tombstone, so that
-/// every validator checks the owner's signature itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EraseNotice {
-    /// The record.
-    pub commitment: Hash,
-    /// Its claim.
-    pub claim: ClaimId,
-    /// The owner's `Authorization` header of `DELETE /v1/evidence/{commitment}`.
-    pub authorization: String,
-}
-
-impl EraseNotice {
-    /// The signed path of the request.
-    pub fn path(commitment: &Hash) -> String {
-        format!("/v1/evidence/{commitment}")
-    }
-
-    /// Checks the owner's signature (not the clock: a notice may arrive or be republished long
-    /// after it was signed; it is idempotent). Returns the signer and the signed time.
-    pub fn verify(&self, chain: &ChainId) -> Result<(AccountId, Timestamp), api::staff::AuthError> {
-        let read = SignedRead::parse(&self.authorization)?;
-        read.verify(chain, "DELETE", &Self::path(&self.commitment), read.time)?;
-        Ok((read.reader, read.time))
     }
 }
 
@@ -632,19 +602,5 @@ mod tests {
         let Record::Erased(tombstone) = lookup(&storage, &commitment).expect("lookup") else { panic!("erased") };
         assert_eq!(tombstone.reason, ErasureReason::Retention);
         assert_eq!(storage.evidence_raw_counts().expect("counts"), (0, 0));
-    }
-
-    #[test]
-    fn an_erase_notice_verifies_only_for_its_own_commitment() {
-        let chain = ChainId::new("heerlen-test").expect("chain");
-        let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
-        let commitment = Hash([1; 32]);
-        let read = SignedRead::sign(&key, &chain, "DELETE", &EraseNotice::path(&commitment), Timestamp(42));
-        let notice = EraseNotice { commitment, claim: ClaimId(1), authorization: read.header() };
-        assert_eq!(notice.verify(&chain).expect("verifies"), (contracts::crypto::account_of(&key), Timestamp(42)));
-        let moved = EraseNotice { commitment: Hash([2; 32]), ..notice.clone() };
-        assert!(moved.verify(&chain).is_err(), "the signature binds the commitment");
-        let get = SignedRead::sign(&key, &chain, "GET", &EraseNotice::path(&commitment), Timestamp(42));
-        assert!(EraseNotice { authorization: get.header(), ..notice }.verify(&chain).is_err(), "a read is no erasure");
     }
 }
