@@ -668,7 +668,7 @@ pub fn samples(block: &contracts::Block, cert: &contracts::CommitCert) -> Vec<(M
     let value = BlockHash(block.hash());
     let signature = Signature([7; 64]);
     let block_bytes = Bytes::from(block.to_bytes());
-    let parts = vec![
+    let parts = [
         ProposalPart::Init { height, round, proposer, pol_round: Round::Nil },
         ProposalPart::Data(block_bytes.clone()),
         ProposalPart::Fin { block: value.0, signature },

@@ -58,7 +58,7 @@ pub fn certificate(data: &[u8]) -> Verdict {
     assert_json_round_trip("certificate", &cert);
     let engine = consensus::codec::from_ledger_cert(&cert);
     let back = consensus::codec::to_ledger_cert(&engine.trim_vote_extensions());
-    let mut sorted = cert.clone();
+    let mut sorted = cert;
     sorted.signatures.sort_by_key(|s| s.validator);
     assert_eq!(back, Some(sorted), "certificate: the engine's form converts back to another certificate");
     Verdict::Accepted
