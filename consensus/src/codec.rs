@@ -593,6 +593,150 @@ impl HasEncodedLen<Response<LedgerCtx>> for WireCodec {
     }
 }
 
+/// Every kind of message this codec reads from peers or from value sync, for the fuzz targets
+/// (the `fuzzing` crate), which cannot name Malachite types.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    /// A proposal part on its own.
+    ProposalPart,
+    /// A proposal part in its stream framing, as gossiped.
+    StreamMessage,
+    /// A signed vote or proposal.
+    ConsensusMsg,
+    /// A liveness message: a vote or a round certificate.
+    Liveness,
+    /// A validator's proof of its peer id.
+    ValidatorProof,
+    /// A sync status.
+    Status,
+    /// A sync request.
+    Request,
+    /// A sync response: decided blocks with their certificates.
+    Response,
+    /// A proposed value (the engine's write-ahead log).
+    ProposedValue,
+    /// A polka certificate.
+    PolkaCertificate,
+}
+
+impl MessageKind {
+    /// Every kind.
+    pub const ALL: [Self; 10] = [
+        Self::ProposalPart,
+        Self::StreamMessage,
+        Self::ConsensusMsg,
+        Self::Liveness,
+        Self::ValidatorProof,
+        Self::Status,
+        Self::Request,
+        Self::Response,
+        Self::ProposedValue,
+        Self::PolkaCertificate,
+    ];
+}
+
+/// Decodes `bytes` as a message of `kind`, as the engine does, and encodes the message again.
+/// The codec is canonical, so the fuzz targets check that this gives back `bytes`.
+#[doc(hidden)]
+pub fn decode_and_encode(kind: MessageKind, bytes: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    fn again<T: Wire>(bytes: &[u8]) -> Result<Vec<u8>, DecodeError> {
+        from_bytes::<T>(bytes).map(|message| to_bytes(&message))
+    }
+    match kind {
+        MessageKind::ProposalPart => again::<ProposalPart>(bytes),
+        MessageKind::StreamMessage => again::<StreamMessage<ProposalPart>>(bytes),
+        MessageKind::ConsensusMsg => again::<SignedConsensusMsg<LedgerCtx>>(bytes),
+        MessageKind::Liveness => again::<LivenessMsg<LedgerCtx>>(bytes),
+        MessageKind::ValidatorProof => again::<ValidatorProof<LedgerCtx>>(bytes),
+        MessageKind::Status => again::<Status<LedgerCtx>>(bytes),
+        MessageKind::Request => again::<Request<LedgerCtx>>(bytes),
+        MessageKind::Response => again::<Response<LedgerCtx>>(bytes),
+        MessageKind::ProposedValue => again::<ProposedValue<LedgerCtx>>(bytes),
+        MessageKind::PolkaCertificate => again::<PolkaCertificate<LedgerCtx>>(bytes),
+    }
+}
+
+/// One encoded message of every kind and variant, around `block` and its `cert`, to seed the
+/// fuzz corpus with real messages (the `fuzzing` crate cannot name Malachite types). Signatures
+/// are placeholders: the codec does not check them.
+#[doc(hidden)]
+pub fn samples(block: &contracts::Block, cert: &contracts::CommitCert) -> Vec<(MessageKind, Vec<u8>)> {
+    let height = Height(block.header.height);
+    let round = Round::new(cert.round);
+    let proposer = Address(block.header.proposer);
+    let value = BlockHash(block.hash());
+    let signature = Signature([7; 64]);
+    let block_bytes = Bytes::from(block.to_bytes());
+    let parts = [
+        ProposalPart::Init { height, round, proposer, pol_round: Round::Nil },
+        ProposalPart::Data(block_bytes.clone()),
+        ProposalPart::Fin { block: value.0, signature },
+    ];
+    let stream = StreamId::new(Bytes::from_static(&[0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]));
+    let vote = |kind, value| Vote { kind, height, round, value, validator: proposer };
+    let prevote = SignedMessage::new(vote(VoteType::Prevote, NilOrVal::Nil), signature);
+    let precommit = SignedMessage::new(vote(VoteType::Precommit, NilOrVal::Val(value)), signature);
+    let proposal = Proposal { height, round, value, pol_round: Round::Nil, proposer };
+    let polka = PolkaCertificate {
+        height,
+        round,
+        value_id: value,
+        polka_signatures: vec![PolkaSignature::new(proposer, signature)],
+    };
+    let skip = RoundCertificate {
+        height,
+        round,
+        cert_type: RoundCertificateType::Skip,
+        round_signatures: vec![RoundSignature::new(VoteType::Precommit, NilOrVal::Val(value), proposer, signature)],
+    };
+    let peer = PeerId::from_bytes(&[
+        0, 36, 8, 1, 18, 32, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+        26, 27, 28, 29, 30, 31, 32,
+    ]);
+    let mut out = Vec::new();
+    for (sequence, part) in parts.iter().enumerate() {
+        out.push((MessageKind::ProposalPart, to_bytes(part)));
+        let message = StreamMessage::new(stream.clone(), sequence as u64, StreamContent::Data(part.clone()));
+        out.push((MessageKind::StreamMessage, to_bytes(&message)));
+    }
+    let fin = StreamMessage::<ProposalPart>::new(stream, parts.len() as u64, StreamContent::Fin);
+    out.push((MessageKind::StreamMessage, to_bytes(&fin)));
+    out.push((MessageKind::ConsensusMsg, to_bytes(&SignedConsensusMsg::<LedgerCtx>::Vote(prevote.clone()))));
+    out.push((MessageKind::ConsensusMsg, to_bytes(&SignedConsensusMsg::<LedgerCtx>::Vote(precommit))));
+    out.push((
+        MessageKind::ConsensusMsg,
+        to_bytes(&SignedConsensusMsg::<LedgerCtx>::Proposal(SignedMessage::new(proposal, signature))),
+    ));
+    out.push((MessageKind::Liveness, to_bytes(&LivenessMsg::<LedgerCtx>::Vote(prevote))));
+    out.push((MessageKind::Liveness, to_bytes(&LivenessMsg::<LedgerCtx>::PolkaCertificate(polka.clone()))));
+    out.push((MessageKind::Liveness, to_bytes(&LivenessMsg::<LedgerCtx>::SkipRoundCertificate(skip))));
+    out.push((
+        MessageKind::ValidatorProof,
+        to_bytes(&ValidatorProof::<LedgerCtx>::new(proposer.0.0.to_vec(), vec![0, 36, 8, 1], signature)),
+    ));
+    if let Ok(peer_id) = peer {
+        let status =
+            Status::<LedgerCtx> { peer_id, tip_height: height, history_min_height: Height(contracts::Height(1)) };
+        out.push((MessageKind::Status, to_bytes(&status)));
+    }
+    let range = ValueRequest::new(Height(contracts::Height(1))..=height);
+    out.push((MessageKind::Request, to_bytes(&Request::<LedgerCtx>::ValueRequest(range))));
+    let decided = RawDecidedValue::<LedgerCtx>::new(block_bytes, from_ledger_cert(cert));
+    out.push((MessageKind::Response, to_bytes(&Response::ValueResponse(ValueResponse::new(height, vec![decided])))));
+    let proposed = ProposedValue::<LedgerCtx> {
+        height,
+        round,
+        valid_round: Round::Nil,
+        proposer,
+        value,
+        validity: Validity::Valid,
+    };
+    out.push((MessageKind::ProposedValue, to_bytes(&proposed)));
+    out.push((MessageKind::PolkaCertificate, to_bytes(&polka)));
+    out
+}
+
 /// Converts the engine's commit certificate into the ledger's.
 pub fn to_ledger_cert(cert: &CommitCertificate<LedgerCtx>) -> Option<contracts::CommitCert> {
     Some(contracts::CommitCert {

@@ -17,6 +17,10 @@
 //!
 //! Message ids are a keyed blake3 hash of the payload, so the same bytes published twice, by one
 //! validator or by several, are delivered once.
+//!
+//! [`wire`] is the format of the payloads the node sends on the topic: the message kinds, their
+//! caps and the decoders of what peers send. It is pure (no libp2p), so the fuzz targets call the
+//! decoders without a node.
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
@@ -26,6 +30,7 @@ mod error;
 mod handle;
 mod identity;
 mod task;
+pub mod wire;
 
 pub use config::{Config, INBOUND_QUEUE, PUBLISH_QUEUE};
 pub use error::{Error, PublishError};

@@ -33,28 +33,24 @@
 use std::time::Duration;
 
 use api::evidence::{AuditWhat, ErasureReason, Purpose};
-use api::staff::SignedRead;
 use contracts::codec::{Decode, DecodeError, Encode, Reader};
 use contracts::primitives::ClaimId;
-use contracts::{AccountId, ChainId, Hash, Role, Timestamp};
+use contracts::{AccountId, Hash, Role, Timestamp};
 use evidence::policy::{self, Access, Needed, StaffRoles, UploadDenied};
 pub use evidence::policy::{MAX_RECORDS_PER_CLAIM, MAX_RETENTION_MS};
 use evidence::{RecordKey, Sealed};
+use gossip::wire::verify_carried;
+pub use gossip::wire::{EraseNotice, MAX_SEALED_BYTES, MAX_UPLOAD_PROOF_BYTES};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::ledger::{Handle, Ledger, wall_clock_ms};
 use crate::store::{Storage, StoreError};
 
-/// Largest sealed record: the photos, note and framing of a full bundle, the header, the nonce
-/// and the tag.
-pub const MAX_SEALED_BYTES: usize = evidence::MAX_PHOTO_BYTES + 128 * 1024;
 /// Version byte of the header bytes in `evidence_meta`: 1 without the worker's signed upload
 /// request (records stored before it was kept), 2 with it.
 const META_VERSION: u8 = 2;
 const META_VERSION_UNSIGNED: u8 = 1;
-/// Longest `Authorization` header of an upload kept with its record.
-pub const MAX_UPLOAD_PROOF_BYTES: usize = 1024;
 
 /// The public header of a live record, as kept in `evidence_meta`, with the worker's signed
 /// upload request that proves the content is theirs.
@@ -127,46 +123,6 @@ impl Meta {
         reader.finish().map_err(corrupt)?;
         Ok(meta)
     }
-}
-
-/// An owner's signed erasure request, as gossiped (kind 4) and kept in the tombstone, so that
-/// every validator checks the owner's signature itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EraseNotice {
-    /// The record.
-    pub commitment: Hash,
-    /// Its claim.
-    pub claim: ClaimId,
-    /// The owner's `Authorization` header of `DELETE /v1/evidence/{commitment}`.
-    pub authorization: String,
-}
-
-impl EraseNotice {
-    /// The signed path of the request.
-    pub fn path(commitment: &Hash) -> String {
-        format!("/v1/evidence/{commitment}")
-    }
-
-    /// Checks the owner's signature (not the clock, the nonce or the node it was sent to: the
-    /// node that accepted the request relays it, and a notice may arrive or be republished long
-    /// after it was signed; it is idempotent). Returns the signer and the signed time.
-    pub fn verify(&self, chain: &ChainId) -> Result<(AccountId, Timestamp), api::staff::AuthError> {
-        verify_carried(&self.authorization, chain, "DELETE", &Self::path(&self.commitment))
-    }
-}
-
-/// Checks a signed request that another validator passes on (an owner's erasure request, a
-/// worker's upload): the signature over `method` and `path` for `chain`, not the clock, which
-/// the caller bounds itself. Returns the signer and the signed time.
-fn verify_carried(
-    header: &str,
-    chain: &ChainId,
-    method: &str,
-    path: &str,
-) -> Result<(AccountId, Timestamp), api::staff::AuthError> {
-    let read = SignedRead::parse(header)?;
-    read.verify_signature(chain, method, path)?;
-    Ok((read.reader, read.time))
 }
 
 /// What is left of an erased record: nothing that links the commitment to its content.
@@ -780,22 +736,5 @@ mod tests {
         let Record::Erased(tombstone) = lookup(&storage, &commitment).expect("lookup") else { panic!("erased") };
         assert_eq!(tombstone.reason, ErasureReason::Retention);
         assert_eq!(storage.evidence_raw_counts().expect("counts"), (0, 0));
-    }
-
-    #[test]
-    fn an_erase_notice_verifies_only_for_its_own_commitment() {
-        let chain = ChainId::new("heerlen-test").expect("chain");
-        let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
-        let commitment = Hash([1; 32]);
-        let path = EraseNotice::path(&commitment);
-        let node = contracts::crypto::account_of(&ed25519_dalek::SigningKey::from_bytes(&[10; 32]));
-        let request = |method| api::staff::Unsigned { chain: &chain, node, method, path_and_query: &path };
-        let read = request("DELETE").sign(&key, Timestamp(42), [5; 16]);
-        let notice = EraseNotice { commitment, claim: ClaimId(1), authorization: read.header() };
-        assert_eq!(notice.verify(&chain).expect("verifies"), (contracts::crypto::account_of(&key), Timestamp(42)));
-        let moved = EraseNotice { commitment: Hash([2; 32]), ..notice.clone() };
-        assert!(moved.verify(&chain).is_err(), "the signature binds the commitment");
-        let get = request("GET").sign(&key, Timestamp(42), [6; 16]);
-        assert!(EraseNotice { authorization: get.header(), ..notice }.verify(&chain).is_err(), "a read is no erasure");
     }
 }

@@ -379,6 +379,13 @@ impl Entry {
         Ok(secret)
     }
 
+    /// Reads the bytes of account `expected_name`'s file at `path` as [`Keystore::load`] does,
+    /// without touching the disk: the entry point of the keystore fuzz target (`fuzzing`).
+    #[doc(hidden)]
+    pub fn from_file_bytes(path: &Path, expected_name: &str, bytes: &[u8]) -> Result<Self, Error> {
+        Self::parse(path, expected_name, bytes)
+    }
+
     fn parse(path: &Path, expected_name: &str, bytes: &[u8]) -> Result<Self, Error> {
         let tampered = |detail: String| Error::Tampered { path: path.to_path_buf(), detail };
         let value: serde_json::Value =
