@@ -2,7 +2,6 @@
 //! committed state plus the account's pending transactions, and one that fails only at build
 //! time is left out of the block, so no failing transaction is stored forever.
 
-use contracts::state::Params;
 use contracts::tx::{Action, Transfer, Tx, Unenroll};
 use contracts::{AccountId, Amount, ChainId, CommitCert, Nonce, Role, SignedTx, Timestamp, VerifiedTx};
 use ed25519_dalek::SigningKey;
@@ -41,16 +40,7 @@ pub(crate) fn genesis() -> Genesis {
         network: "Heerlen".into(),
         chain_id: ChainId::new(CHAIN).expect("chain id"),
         genesis_time: Timestamp(1),
-        params: Params {
-            council_threshold: 1,
-            proposal_ttl_ms: 1000,
-            redemption_fee: Amount::ZERO,
-            redemption_min: Amount::ZERO,
-            objection_window_ms: Params::default_objection_window_ms(),
-            resubmit_window_ms: Params::default_resubmit_window_ms(),
-            annual_cap: Params::default_annual_cap(),
-            max_review_share_pct: Params::default_review_share(),
-        },
+        params: crate::support::one_signature_params(),
         treasury: Amount::ZERO,
         budgets: vec![],
         accounts: vec![

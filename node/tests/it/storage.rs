@@ -2,7 +2,7 @@
 //! database belongs to another genesis.
 
 use contracts::codec::Encode;
-use contracts::state::{Account, Key, Params};
+use contracts::state::{Account, Key};
 use contracts::{Amount, ChainId, Nonce, Role, Timestamp};
 use genesis::{Genesis, GenesisAccount, GenesisValidator};
 use node::ledger::Ledger;
@@ -15,16 +15,7 @@ fn genesis(chain: &str) -> Genesis {
         network: "Heerlen".into(),
         chain_id: ChainId::new(chain).expect("chain id"),
         genesis_time: Timestamp(1),
-        params: Params {
-            council_threshold: 1,
-            proposal_ttl_ms: 1000,
-            redemption_fee: Amount::ZERO,
-            redemption_min: Amount::ZERO,
-            objection_window_ms: Params::default_objection_window_ms(),
-            resubmit_window_ms: Params::default_resubmit_window_ms(),
-            annual_cap: Params::default_annual_cap(),
-            max_review_share_pct: Params::default_review_share(),
-        },
+        params: crate::support::one_signature_params(),
         treasury: Amount::ZERO,
         budgets: vec![],
         accounts: vec![GenesisAccount {

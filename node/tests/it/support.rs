@@ -191,3 +191,20 @@ pub(crate) fn now() -> contracts::Timestamp {
 pub(crate) fn signer(key: &ed25519_dalek::SigningKey) -> impl FnOnce(&api::staff::Unsigned<'_>) -> String + '_ {
     move |request| request.sign(key, now(), fresh_nonce()).header()
 }
+
+/// Chain parameters for ledger tests: one council signature, no redemption fee or minimum, a
+/// one-second proposal lifetime, and Heerlen's defaults for the review rules.
+pub(crate) fn one_signature_params() -> contracts::state::Params {
+    use contracts::Amount;
+    use contracts::state::Params;
+    Params {
+        council_threshold: 1,
+        proposal_ttl_ms: 1000,
+        redemption_fee: Amount::ZERO,
+        redemption_min: Amount::ZERO,
+        objection_window_ms: Params::default_objection_window_ms(),
+        resubmit_window_ms: Params::default_resubmit_window_ms(),
+        annual_cap: Params::default_annual_cap(),
+        max_review_share_pct: Params::default_review_share(),
+    }
+}
