@@ -19,8 +19,15 @@ use tokio::sync::{Semaphore, watch};
 
 use crate::store::Storage;
 
-/// Most reads that run at once; more are answered 429.
+/// Most reads in flight at once (running or waiting for a core); more are answered 429.
 pub const MAX_READS: usize = 16;
+
+/// Most reads that run at the same moment: one core fewer than the machine has (at least one),
+/// so that a flood of reads always leaves a core to the ledger thread and consensus. The others
+/// of the [`MAX_READS`] in flight wait for a turn, within [`READ_TIMEOUT`].
+pub(super) fn read_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+}
 /// Longest a read may take before the caller is answered 503.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -132,14 +139,25 @@ pub enum ReadError {
 pub struct Reads {
     latest: watch::Receiver<Arc<Snapshot>>,
     permits: Arc<Semaphore>,
+    workers: Arc<Semaphore>,
     timeout: Duration,
 }
 
 impl Reads {
-    /// Reads of the snapshots published on `latest`, at most `max` at once, each within
-    /// `timeout`.
+    /// Reads of the snapshots published on `latest`, at most `max` in flight and
+    /// [`read_workers`] running at once, each within `timeout`.
     pub fn new(latest: watch::Receiver<Arc<Snapshot>>, max: usize, timeout: Duration) -> Self {
-        Self { latest, permits: Arc::new(Semaphore::new(max)), timeout }
+        Self::with_workers(latest, max, read_workers(), timeout)
+    }
+
+    /// Like [`Self::new`] with `workers` reads running at once.
+    pub fn with_workers(latest: watch::Receiver<Arc<Snapshot>>, max: usize, workers: usize, timeout: Duration) -> Self {
+        Self {
+            latest,
+            permits: Arc::new(Semaphore::new(max)),
+            workers: Arc::new(Semaphore::new(workers.max(1))),
+            timeout,
+        }
     }
 
     /// The latest snapshot's head, without a read slot (it is a copy).
@@ -162,17 +180,22 @@ impl Reads {
         F: FnOnce(&ReadView) -> R + Send + 'static,
     {
         let permit = Arc::clone(&self.permits).try_acquire_owned().map_err(|_| ReadError::TooMany)?;
+        let workers = Arc::clone(&self.workers);
         let view = self.view()?;
-        // The permit moves into the task: a read that outlives its timeout still holds its slot,
-        // so the limit bounds the work actually running.
-        let task = tokio::task::spawn_blocking(move || {
-            let answer = f(&view);
-            drop(permit);
-            answer
-        });
+        // The permits move into the task: a read that outlives its timeout still holds its
+        // slot and its core, so the limits bound the work actually running. Waiting for a core
+        // counts towards the timeout.
+        let task = async move {
+            let worker = workers.acquire_owned().await.map_err(|_| ReadError::Stopped)?;
+            let task = tokio::task::spawn_blocking(move || {
+                let answer = f(&view);
+                drop((worker, permit));
+                answer
+            });
+            task.await.map_err(|_| ReadError::Stopped)
+        };
         match tokio::time::timeout(self.timeout, task).await {
-            Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(_)) => Err(ReadError::Stopped),
+            Ok(answer) => answer,
             Err(_) => Err(ReadError::Overloaded),
         }
     }
@@ -241,25 +264,7 @@ mod tests {
 
     #[tokio::test]
     async fn reads_over_the_limit_are_refused_and_slow_ones_time_out() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let storage = Arc::new(Storage::open(dir.path()).expect("open"));
-        let state = State::from_entries(std::collections::BTreeMap::new());
-        let head = BlockHeader {
-            chain_id: contracts::ChainId::new("t").expect("chain"),
-            height: contracts::Height(0),
-            parent: Hash::ZERO,
-            time: contracts::Timestamp(1),
-            proposer: contracts::AccountId([1; 32]),
-            tx_count: 0,
-            tx_root: Hash::ZERO,
-            receipt_root: Hash::ZERO,
-            state_root: state.root(),
-        };
-        let template = genesis::Template::heerlen().expect("template");
-        let genesis = genesis::devnet::create(&dir.path().join("net"), &template, contracts::Timestamp(1))
-            .expect("devnet")
-            .genesis;
-        let publisher = Publisher::new(&state, &head, &genesis, &storage);
+        let (dir, storage, publisher) = fixture();
         let reads = Reads::new(publisher.subscribe(), 1, Duration::from_millis(200));
         let (release, held) = std::sync::mpsc::channel::<()>();
         let slow = {
@@ -279,5 +284,50 @@ mod tests {
             tokio::task::yield_now().await;
         }
         assert_eq!(reads.run(|v| v.head().height).await, Err(ReadError::Stopped));
+        drop(dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn issue_12_reads_in_flight_wait_for_one_of_the_read_cores() {
+        let (_dir, _storage, publisher) = fixture();
+        // Room for 4 in flight, one running at a time.
+        let reads = Reads::with_workers(publisher.subscribe(), 4, 1, Duration::from_millis(300));
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let slow = {
+            let reads = reads.clone();
+            tokio::spawn(async move { reads.run(move |_| held.recv().is_ok()).await })
+        };
+        while reads.workers.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        // A second read is admitted (no 429) but waits for the core, and times out waiting.
+        assert_eq!(reads.run(|v| v.head().height).await, Err(ReadError::Overloaded));
+        release.send(()).expect("the slow read still runs");
+        assert_eq!(slow.await.expect("task"), Err(ReadError::Overloaded), "its caller gave up as well");
+        // Once the slow read has finished, the core is free again and reads run.
+        assert_eq!(reads.run(|v| v.head().height).await, Ok(contracts::Height(0)));
+    }
+
+    fn fixture() -> (tempfile::TempDir, Arc<Storage>, Publisher) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let storage = Arc::new(Storage::open(dir.path()).expect("open"));
+        let state = State::from_entries(std::collections::BTreeMap::new());
+        let head = BlockHeader {
+            chain_id: contracts::ChainId::new("t").expect("chain"),
+            height: contracts::Height(0),
+            parent: Hash::ZERO,
+            time: contracts::Timestamp(1),
+            proposer: contracts::AccountId([1; 32]),
+            tx_count: 0,
+            tx_root: Hash::ZERO,
+            receipt_root: Hash::ZERO,
+            state_root: state.root(),
+        };
+        let template = genesis::Template::heerlen().expect("template");
+        let genesis = genesis::devnet::create(&dir.path().join("net"), &template, contracts::Timestamp(1))
+            .expect("devnet")
+            .genesis;
+        let publisher = Publisher::new(&state, &head, &genesis, &storage);
+        (dir, storage, publisher)
     }
 }
