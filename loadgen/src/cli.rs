@@ -19,8 +19,8 @@ pub enum Command {
     /// Measure only this machine's ed25519 verify rates (single and batch, 1 and 2 threads).
     Verify(VerifyArgs),
     /// Measure the verify rates, then start a 4-validator network on loopback and measure
-    /// throughput, finality latency, the shop figures and catch-up; prints tables of figures on
-    /// stdout.
+    /// throughput, finality latency, the shop figures, the flood figures and catch-up; prints
+    /// tables of figures on stdout.
     Bench(Box<BenchArgs>),
 }
 

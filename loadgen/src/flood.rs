@@ -18,6 +18,7 @@ use genesis::GenesisAccount;
 
 use crate::accounts::{self, Prepared};
 use crate::client::{self, Client, Submission};
+use crate::cpu;
 use crate::load::quantile;
 use crate::network::Network;
 use crate::report::thousands;
@@ -126,6 +127,8 @@ pub(crate) struct PhaseFigures {
     pub(crate) offered: usize,
     /// Their answers, by status (and code).
     pub(crate) answers: BTreeMap<String, usize>,
+    /// Blocks seen on the honest node in the phase.
+    pub(crate) blocks: usize,
     /// Intervals between consecutive blocks seen on the honest node, sorted.
     pub(crate) intervals: Vec<Duration>,
     /// Honest transfers the node accepted.
@@ -136,6 +139,8 @@ pub(crate) struct PhaseFigures {
     pub(crate) honest_refused: BTreeMap<String, usize>,
     /// Each node's largest resident set sampled in the phase, in KiB.
     pub(crate) rss_kib: Vec<Option<u64>>,
+    /// CPU use while the phase ran.
+    pub(crate) cpu: cpu::Usage,
 }
 
 /// Every phase, idle first.
@@ -205,7 +210,9 @@ pub(crate) fn ratio(flood: Option<Duration>, idle: Option<Duration>) -> Option<f
 /// `VmRSS` or `VmHWM` of `pid` in KiB.
 fn memory_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find_map(|line| line.strip_prefix(field)?.strip_prefix(':')?.trim().strip_suffix("kB")?.trim().parse().ok())
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':')?.trim().strip_suffix("kB")?.trim().parse().ok())
 }
 
 /// The honest account's next nonce and where its transfers go.
@@ -336,13 +343,14 @@ fn flood_documents(base: &str, count: usize, keys: &Keys, end: Instant, tally: &
                         return;
                     }
                     sent.fetch_add(1, Ordering::Relaxed);
-                    let (who, key) = if k % 10 == 9 { ("non-officer", &keys.honest) } else { ("officer", &keys.officer) };
+                    let (who, key) =
+                        if k % 10 == 9 { ("non-officer", &keys.honest) } else { ("officer", &keys.officer) };
                     let text = format!("Heitje flood benchmark document {k}: a public notice of the municipality.");
                     let mut nonce = [0u8; api::staff::NONCE_BYTES];
                     let digest = blake3::derive_key(KEY_CONTEXT, format!("document nonce {k} {}", now_ms()).as_bytes());
                     nonce.copy_from_slice(&digest[..api::staff::NONCE_BYTES]);
-                    let answer =
-                        client.upload_document(&text, |unsigned| unsigned.sign(key, Timestamp(now_ms()), nonce).header());
+                    let answer = client
+                        .upload_document(&text, |unsigned| unsigned.sign(key, Timestamp(now_ms()), nonce).header());
                     tally.add(format!("{who}: {}", answer.map_or_else(|e| label(&e), |_| "201".into())));
                 }
             });
@@ -436,7 +444,7 @@ pub(crate) fn run(network: &Network, chain_id: &ChainId, keys: &Keys, settings: 
     let target = network.clients[TARGET].base().to_owned();
     let honest_client = client::connect(network.clients[HONEST].base());
     let tracker = Arc::new(Tracker::default());
-    let watchers = Watchers::start(&[honest_client.clone()], &tracker, settings.poll);
+    let watchers = Watchers::start(std::slice::from_ref(&honest_client), &tracker, settings.poll);
     // Honest transfers go to the one-account flooder, every flood's transfers to the honest
     // account: both enrolled.
     let sink = id_of(&keys.honest);
@@ -446,7 +454,11 @@ pub(crate) fn run(network: &Network, chain_id: &ChainId, keys: &Keys, settings: 
         ("idle (honest transfers only)".into(), Flood::Idle, settings.idle),
         (reads, Flood::Reads, settings.phase),
         (
-            format!("{} document posts at node {} (9 in 10 by the officer)", thousands(settings.documents as f64), TARGET + 1),
+            format!(
+                "{} document posts at node {} (9 in 10 by the officer)",
+                thousands(settings.documents as f64),
+                TARGET + 1
+            ),
             Flood::Documents,
             settings.phase,
         ),
@@ -469,6 +481,7 @@ pub(crate) fn run(network: &Network, chain_id: &ChainId, keys: &Keys, settings: 
         let sent = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         let rss = Mutex::new(vec![None::<u64>; pids.len()]);
+        let before = cpu::Snapshot::take(&pids);
         let start = Instant::now();
         let end = start + limit;
         let (honest_submitted, honest_refused) = std::thread::scope(|scope| {
@@ -484,9 +497,8 @@ pub(crate) fn run(network: &Network, chain_id: &ChainId, keys: &Keys, settings: 
                     std::thread::sleep(RSS_EVERY);
                 }
             });
-            let honest_thread = scope.spawn(|| {
-                honest_loop(&mut honest, chain_id, &honest_client, &tracker, settings.honest_every, &stop)
-            });
+            let honest_thread = scope
+                .spawn(|| honest_loop(&mut honest, chain_id, &honest_client, &tracker, settings.honest_every, &stop));
             match flood {
                 Flood::Idle => std::thread::sleep(limit),
                 Flood::Reads => flood_reads(&target, settings.readers, id_of(&keys.honest), end, &tally, &sent),
@@ -498,6 +510,12 @@ pub(crate) fn run(network: &Network, chain_id: &ChainId, keys: &Keys, settings: 
             honest_thread.join().unwrap_or_default()
         });
         let stopped = Instant::now();
+        let cpu = cpu::Usage::between(
+            &before,
+            &cpu::Snapshot::take(&pids),
+            cpu::ticks_per_second(),
+            stopped.saturating_duration_since(start),
+        );
         let drained = stopped + DRAIN;
         while tracker.outstanding() > 0 && Instant::now() < drained {
             std::thread::sleep(Duration::from_millis(20));
@@ -512,16 +530,18 @@ pub(crate) fn run(network: &Network, chain_id: &ChainId, keys: &Keys, settings: 
             elapsed: stopped.saturating_duration_since(start),
             offered: sent.load(Ordering::Relaxed),
             answers: tally.take(),
+            blocks: seen.len(),
             intervals: intervals(&seen),
             honest_submitted,
             honest_latencies,
             honest_refused,
             rss_kib: rss.into_inner().unwrap_or_else(PoisonError::into_inner),
+            cpu,
         };
         eprintln!(
             "    {} requests, {} blocks, interval p99 {:?}, honest {}/{} final",
             figures.offered,
-            figures.intervals.len() + 1,
+            figures.blocks,
             quantile(&figures.intervals, 0.99),
             figures.honest_latencies.len(),
             figures.honest_submitted
@@ -581,7 +601,7 @@ pub(crate) fn print(figures: &Figures, settings: &Settings, profile: &str) {
             p.name,
             p.elapsed.as_secs_f64(),
             thousands(p.offered as f64),
-            if p.intervals.is_empty() { 0 } else { p.intervals.len() + 1 },
+            p.blocks,
             ms(quantile(&p.intervals, 0.5)),
             ms(p99),
             ratio,
@@ -593,9 +613,16 @@ pub(crate) fn print(figures: &Figures, settings: &Settings, profile: &str) {
         );
     }
     println!();
-    println!("Answers to the flood requests, by HTTP status and code:");
+    println!("Answers to the flood requests, by HTTP status and code, and CPU use in cores while each phase ran:");
     for p in &figures.phases {
         println!("- {}: {}", p.name, answers(&p.answers));
+        println!(
+            "  - CPU: nodes {}; load generator {:.2}; whole machine {:.2} of {:.1}",
+            p.cpu.nodes.iter().map(|c| format!("{c:.2}")).collect::<Vec<_>>().join(" / "),
+            p.cpu.loadgen,
+            p.cpu.machine,
+            p.cpu.machine_cores
+        );
         if !p.honest_refused.is_empty() {
             println!("  - honest transfers refused (sent again while busy): {}", answers(&p.honest_refused));
         }
