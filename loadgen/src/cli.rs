@@ -109,7 +109,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 500)]
     pub flood_accounts: usize,
     /// Floods: transfers signed in advance for each of those accounts.
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = 100)]
     pub flood_per_account: usize,
     /// Floods: transfers signed in advance for the one-account flood.
     #[arg(long, default_value_t = 30_000)]
