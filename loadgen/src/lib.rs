@@ -2,8 +2,7 @@
 //! genesis with many funded accounts, offers pre-signed transfers through every node's API and
 //! reports throughput, submit-to-final latency, the shop figures (counter latency of a payment,
 //! burning and settling redemptions), the flood figures (see `flood`), catch-up speed and the
-//! machine's ed25519 verify rates, as
-//! Markdown tables on stdout. Progress goes to stderr.
+//! machine's ed25519 verify rates, as Markdown tables on stdout. Progress goes to stderr.
 //!
 //! The nodes run as real processes (`heitje-node run`) with RocksDB, libp2p and HTTP on
 //! loopback; nothing in the node is changed or bypassed.
