@@ -19,8 +19,8 @@ pub enum Command {
     /// Measure only this machine's ed25519 verify rates (single and batch, 1 and 2 threads).
     Verify(VerifyArgs),
     /// Measure the verify rates, then start a 4-validator network on loopback and measure
-    /// throughput, finality latency, the shop figures and catch-up; prints tables of figures on
-    /// stdout.
+    /// throughput, finality latency, the shop figures, the flood figures and catch-up; prints
+    /// tables of figures on stdout.
     Bench(Box<BenchArgs>),
 }
 
@@ -87,6 +87,36 @@ pub struct BenchArgs {
     /// Skip the shop figures (counter latency of a payment; burning and settling redemptions).
     #[arg(long)]
     pub skip_shop: bool,
+    /// Skip the flood figures (heavy reads, document posts, mempool floods at one node).
+    #[arg(long)]
+    pub skip_flood: bool,
+    /// Run only the flood figures (skips the load phases, the shop figures and catch-up).
+    #[arg(long, conflicts_with = "skip_flood")]
+    pub only_flood: bool,
+    /// Floods: seconds of the idle baseline (honest transfers only).
+    #[arg(long, default_value_t = 20)]
+    pub flood_idle_secs: u64,
+    /// Floods: longest seconds each flood phase runs.
+    #[arg(long, default_value_t = 30)]
+    pub flood_secs: u64,
+    /// Floods: parallel heavy readers at one node.
+    #[arg(long, default_value_t = 64)]
+    pub flood_readers: usize,
+    /// Floods: document posts at one node.
+    #[arg(long, default_value_t = 10_000)]
+    pub flood_documents: usize,
+    /// Floods: accounts of the many-account mempool flood.
+    #[arg(long, default_value_t = 500)]
+    pub flood_accounts: usize,
+    /// Floods: transfers signed in advance for each of those accounts.
+    #[arg(long, default_value_t = 100)]
+    pub flood_per_account: usize,
+    /// Floods: transfers signed in advance for the one-account flood.
+    #[arg(long, default_value_t = 30_000)]
+    pub flood_single: usize,
+    /// Floods: milliseconds between two honest transfers.
+    #[arg(long, default_value_t = 200)]
+    pub flood_honest_ms: u64,
     /// Shop: payments at the counter, one at a time, each awaited on another node.
     #[arg(long, default_value_t = 200)]
     pub shop_payments: usize,

@@ -1,8 +1,8 @@
 //! Heitje whole-network benchmark: starts a local network of validators from a bench-only
 //! genesis with many funded accounts, offers pre-signed transfers through every node's API and
 //! reports throughput, submit-to-final latency, the shop figures (counter latency of a payment,
-//! burning and settling redemptions), catch-up speed and the machine's ed25519 verify rates, as
-//! Markdown tables on stdout. Progress goes to stderr.
+//! burning and settling redemptions), the flood figures (see `flood`), catch-up speed and the
+//! machine's ed25519 verify rates, as Markdown tables on stdout. Progress goes to stderr.
 //!
 //! The nodes run as real processes (`heitje-node run`) with RocksDB, libp2p and HTTP on
 //! loopback; nothing in the node is changed or bypassed.
@@ -16,6 +16,7 @@ mod catchup;
 mod client;
 mod cpu;
 mod error;
+mod flood;
 mod load;
 mod network;
 mod report;
@@ -68,6 +69,23 @@ fn check(args: &BenchArgs) -> Result<()> {
             "--window, --window-secs, --presign, --max-secs and --rate-secs must be more than 0".into(),
         ));
     }
+    if !(args.skip_flood)
+        && (args.flood_readers == 0
+            || args.flood_documents == 0
+            || args.flood_accounts < 2
+            || args.flood_per_account == 0
+            || args.flood_single == 0
+            || args.flood_secs == 0
+            || args.flood_idle_secs == 0
+            || args.flood_honest_ms == 0)
+    {
+        return Err(Error::Setup(
+            "--flood-readers, --flood-documents, --flood-per-account, --flood-single, --flood-secs, \
+             --flood-idle-secs and --flood-honest-ms must be more than 0 and --flood-accounts at least 2 \
+             (or pass --skip-flood)"
+                .into(),
+        ));
+    }
     if !args.node_bin.is_file() {
         return Err(Error::Setup(format!(
             "--node-bin {} is not a file; build heitje-node first",
@@ -98,6 +116,11 @@ fn node_settings(config: &std::path::Path) -> Vec<String> {
 }
 
 fn bench(args: &BenchArgs) -> Result<()> {
+    let mut args = args.clone();
+    if args.only_flood {
+        (args.skip_load, args.skip_shop, args.skip_catchup) = (true, true, true);
+    }
+    let args = &args;
     check(args)?;
     eprintln!("==> measuring this machine's ed25519 verify rates ({} signatures each)", args.signatures);
     let rates = verify::measure(args.signatures)?;
@@ -107,8 +130,12 @@ fn bench(args: &BenchArgs) -> Result<()> {
     let mut accounts = accounts::create(args.accounts, network.len());
     let shop_keys = shop::Keys::new();
     let shop_settings = shop::Settings { payments: args.shop_payments, redemptions: args.shop_redemptions };
-    let genesis =
-        accounts::fund_genesis(&network.genesis_path(), &accounts, shop_keys.genesis_accounts(&shop_settings))?;
+    let flood_keys = flood::Keys::new(args.flood_accounts);
+    let mut extra = shop_keys.genesis_accounts(&shop_settings);
+    if !args.skip_flood {
+        extra.extend(flood_keys.genesis_accounts());
+    }
+    let genesis = accounts::fund_genesis(&network.genesis_path(), &accounts, extra)?;
     let chain_id: ChainId = genesis.chain_id;
     for i in 0..network.len() {
         let config = network.configs[i].clone();
@@ -174,6 +201,20 @@ fn bench(args: &BenchArgs) -> Result<()> {
     // nodes) and before the catch-up run changes the nodes' configs.
     let shop = (!args.skip_shop).then(|| shop::run(&network, &chain_id, &shop_keys, &shop_settings));
 
+    // After the shop figures and before the catch-up run changes the nodes' configs.
+    let flood_settings = flood::Settings {
+        idle: Duration::from_secs(args.flood_idle_secs),
+        phase: Duration::from_secs(args.flood_secs),
+        readers: args.flood_readers,
+        documents: args.flood_documents,
+        accounts: args.flood_accounts,
+        per_account: args.flood_per_account,
+        single: args.flood_single,
+        honest_every: Duration::from_millis(args.flood_honest_ms),
+        poll,
+    };
+    let floods = (!args.skip_flood).then(|| flood::run(&network, &chain_id, &flood_keys, &flood_settings));
+
     let setup = report::Setup {
         profile: args.node_profile.clone(),
         validators: network.len(),
@@ -198,5 +239,8 @@ fn bench(args: &BenchArgs) -> Result<()> {
     };
     drop(network);
     report::print(&setup, &rates, &phases, shop.as_ref(), catchup.as_ref());
+    if let Some(figures) = &floods {
+        flood::print(figures, &flood_settings, &args.node_profile);
+    }
     Ok(())
 }
