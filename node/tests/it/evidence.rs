@@ -263,25 +263,8 @@ fn issue_12_a_forged_evidence_replica_is_dropped_and_its_sender_recorded_as_misb
 
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let recorded = runtime.block_on(async {
-        let peers = liar_config
-            .p2p
-            .gossip_peers
-            .iter()
-            .map(|text| {
-                let (_, id) = text.rsplit_once("/p2p/").expect("peer id");
-                (id.parse().expect("peer id"), text.parse().expect("multiaddr"))
-            })
-            .collect::<Vec<_>>();
-        let allowed = status_validators(&net).iter().map(|k| gossip::peer_id_of(k).expect("key")).collect();
-        let config = gossip::Config {
-            secret: liar_key.to_bytes(),
-            listen: liar_config.p2p.gossip_listen.parse().expect("multiaddr"),
-            peers,
-            allowed,
-            topic: format!("heitje/{chain}/txs/v1"),
-            max_message_bytes: node::network::MAX_MESSAGE,
-        };
-        let (gossip, _inbound) = gossip::spawn(config).await.expect("gossip as validator 4");
+        let validators = crate::support::validator_keys(&net.bases[0]);
+        let gossip = crate::support::gossip_as(net.config(3), &validators, &status.chain_id).await;
         // Publish until the mesh has formed and every honest node has recorded the forgery.
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
@@ -320,20 +303,6 @@ fn issue_12_a_forged_evidence_replica_is_dropped_and_its_sender_recorded_as_misb
 
 fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as u64
-}
-
-/// The validators' public keys, from `GET /v1/validators` of node 1.
-fn status_validators(net: &Net) -> Vec<[u8; 32]> {
-    let view = json_at(net, 0, routes::VALIDATORS);
-    view["current"]
-        .as_array()
-        .expect("validators")
-        .iter()
-        .map(|v| {
-            let account: contracts::AccountId = serde_json::from_value(v["key"].clone()).expect("validator key");
-            account.0
-        })
-        .collect()
 }
 
 /// The `forged_evidence` records naming `liar` in node `node`'s misbehaviour list.

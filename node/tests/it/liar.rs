@@ -132,3 +132,98 @@ fn issue_12_a_liar_streaming_two_blocks_for_one_round_is_recorded_as_equivocatin
         assert!(recorded, "no honest node recorded the liar's two blocks for one round");
     });
 }
+
+/// Gossip messages a lying validator floods with: a batch of 512 transactions whose signatures
+/// do not verify, a batch of 512 well-signed transfers from accounts that do not exist, and
+/// garbage under every message kind and an unknown one.
+fn flood_messages(chain: &contracts::ChainId) -> Vec<Vec<u8>> {
+    use contracts::codec::{Encode, put_bytes, put_len};
+    use contracts::tx::{Action, Transfer, Tx};
+    let batch = |forge: bool| {
+        let mut message = vec![1u8];
+        put_len(&mut message, 512);
+        for n in 0..512u32 {
+            let mut seed = [7u8; 32];
+            seed[..4].copy_from_slice(&n.to_be_bytes());
+            let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+            let action = Action::Transfer(Transfer {
+                recipient: contracts::AccountId([9; 32]),
+                amount: contracts::Amount::coins(1),
+            });
+            let tx = Tx {
+                chain_id: chain.clone(),
+                signer: contracts::crypto::account_of(&key),
+                nonce: contracts::Nonce(0),
+                action,
+            };
+            let mut bytes = tx.sign(&key).to_bytes();
+            if forge {
+                let last = bytes.len() - 1;
+                bytes[last] ^= 0x55;
+            }
+            put_bytes(&mut message, &bytes);
+        }
+        message
+    };
+    let mut messages = vec![batch(true), batch(false)];
+    for kind in [1u8, 2, 3, 4, 9] {
+        let mut garbage = vec![kind];
+        garbage.extend((0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+        messages.push(garbage);
+    }
+    messages
+}
+
+/// A validator floods the transaction gossip (the test speaks as validator 4 with its own key
+/// while its node is not running; a lie on gossip needs no consensus hooks): forged and
+/// unfunded transaction batches and garbage of every kind, for as long as the honest three take
+/// the transactions. They keep deciding, agree at every height, commit each acknowledged
+/// transaction exactly once, and admit nothing of the flood.
+#[test]
+fn issue_12_a_validator_flooding_gossip_does_not_stop_or_bend_the_honest_three() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let mut cluster = Cluster::created(4);
+    for i in HONEST {
+        cluster.start(i);
+    }
+    let chain = cluster.client(0).status().expect("status").chain_id;
+    let validators = crate::support::validator_keys(&cluster.apis[0]);
+    let (config, stop) = (cluster.config(LIAR).to_owned(), Arc::new(AtomicBool::new(false)));
+    let flooding = Arc::clone(&stop);
+    let flood = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async move {
+            let gossip = crate::support::gossip_as(&config, &validators, &chain).await;
+            let messages = flood_messages(&contracts::ChainId::new(&chain).expect("chain id"));
+            let mut published = 0u64;
+            while !flooding.load(Ordering::Relaxed) {
+                for message in &messages {
+                    published += u64::from(gossip.publish(message.clone()).is_ok());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            published
+        })
+    });
+    let mut stream = Stream::new(&cluster);
+    for k in 0..TRANSACTIONS {
+        let (member, node) = (k % 3, HONEST[k % 3]);
+        stream.submit(&cluster, member, node);
+        stream.wait_committed(&cluster, node);
+    }
+    stop.store(true, Ordering::Relaxed);
+    let published = flood.join().expect("the flood thread");
+    assert!(published > 0, "the flood never reached the gossip network");
+    let head = HONEST.iter().map(|&i| cluster.height(i)).min().expect("three honest nodes");
+    let committed = agree(&cluster, head);
+    for id in stream.submitted.keys() {
+        assert_eq!(committed.get(id), Some(&1), "transaction {} is committed exactly once", id.to_hex());
+    }
+    assert_eq!(committed.len(), stream.submitted.len(), "only the honest transactions were committed");
+    for i in HONEST {
+        assert_eq!(cluster.client(i).status().expect("status").mempool, 0, "node {} admitted part of the flood", i + 1);
+    }
+    eprintln!("gossip flood: {published} messages published, {head} heights decided");
+}

@@ -87,6 +87,11 @@ impl Cluster {
     }
 
     /// The typed API client of node `i`.
+    /// Node `i`'s config file.
+    pub(crate) fn config(&self, i: usize) -> &std::path::Path {
+        &self.configs[i]
+    }
+
     pub(crate) fn client(&self, i: usize) -> Client {
         client(&self.apis[i])
     }

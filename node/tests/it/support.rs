@@ -208,3 +208,41 @@ pub(crate) fn one_signature_params() -> contracts::state::Params {
         max_review_share_pct: Params::default_review_share(),
     }
 }
+
+/// Speaks on the transaction-gossip network as the validator of `config` (its own key, peers
+/// and listen address) while that validator's node is not running: how the tests play a lying
+/// validator's gossip. `validators` are the public keys allowed to gossip.
+pub(crate) async fn gossip_as(config: &Path, validators: &[[u8; 32]], chain: &str) -> gossip::Handle {
+    let config = node::config::Config::load(config).expect("the validator's config");
+    let key = node::load_validator_key(&config.validator_key).expect("the validator's key");
+    let peers = config
+        .p2p
+        .gossip_peers
+        .iter()
+        .map(|text| {
+            let (_, id) = text.rsplit_once("/p2p/").expect("peer id");
+            (id.parse().expect("peer id"), text.parse().expect("multiaddr"))
+        })
+        .collect();
+    let gossip = gossip::Config {
+        secret: key.to_bytes(),
+        listen: config.p2p.gossip_listen.parse().expect("multiaddr"),
+        peers,
+        allowed: validators.iter().map(|k| gossip::peer_id_of(k).expect("a validator key")).collect(),
+        topic: format!("heitje/{chain}/txs/v1"),
+        max_message_bytes: node::network::MAX_MESSAGE,
+    };
+    gossip::spawn(gossip).await.expect("gossip as the validator").0
+}
+
+/// The public keys of the validators in force, from `GET /v1/validators` at `base`.
+pub(crate) fn validator_keys(base: &str) -> Vec<[u8; 32]> {
+    let (code, view) = get(&format!("{base}{}", api::routes::VALIDATORS));
+    assert_eq!(code, 200, "{view}");
+    view["current"]
+        .as_array()
+        .expect("validators")
+        .iter()
+        .map(|v| serde_json::from_value::<contracts::AccountId>(v["key"].clone()).expect("validator key").0)
+        .collect()
+}
