@@ -50,6 +50,20 @@ pub(crate) fn key(index: usize) -> SigningKey {
 }
 
 /// `count` bench accounts spread round-robin over `nodes` nodes.
+/// The deterministic key `index` of the accounts labelled `label` in one figure's key space
+/// (`context`, a blake3 `derive_key` context of its own per figure).
+pub(crate) fn labelled_key(context: &str, label: &str, index: usize) -> SigningKey {
+    let index = u64::try_from(index).unwrap_or(u64::MAX);
+    let mut seed = label.as_bytes().to_vec();
+    seed.extend_from_slice(&index.to_le_bytes());
+    SigningKey::from_bytes(&blake3::derive_key(context, &seed))
+}
+
+/// The account of `key`.
+pub(crate) fn id_of(key: &SigningKey) -> AccountId {
+    contracts::crypto::account_of(key)
+}
+
 pub(crate) fn create(count: usize, nodes: usize) -> Vec<Account> {
     (0..count)
         .map(|i| {

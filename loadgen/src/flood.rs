@@ -16,7 +16,7 @@ use contracts::{AccountId, Amount, ChainId, Height, Role, Timestamp};
 use ed25519_dalek::SigningKey;
 use genesis::GenesisAccount;
 
-use crate::accounts::{self, Prepared};
+use crate::accounts::{self, Prepared, id_of};
 use crate::client::{self, Client, Submission};
 use crate::cpu;
 use crate::load::quantile;
@@ -74,14 +74,7 @@ pub(crate) struct Keys {
 }
 
 fn key(label: &str, index: usize) -> SigningKey {
-    let index = u64::try_from(index).unwrap_or(u64::MAX);
-    let mut seed = label.as_bytes().to_vec();
-    seed.extend_from_slice(&index.to_le_bytes());
-    SigningKey::from_bytes(&blake3::derive_key(KEY_CONTEXT, &seed))
-}
-
-fn id_of(key: &SigningKey) -> AccountId {
-    contracts::crypto::account_of(key)
+    crate::accounts::labelled_key(KEY_CONTEXT, label, index)
 }
 
 impl Keys {

@@ -11,11 +11,11 @@ use contracts::codec::Encode as _;
 use contracts::primitives::{IdempotencyKey, PaymentRef, PayoutRef, RedemptionId};
 use contracts::receipt::Outcome;
 use contracts::tx::{Action, MAX_SETTLE_BATCH, Pay, Redeem, SettleBatch};
-use contracts::{AccountId, Amount, ChainId, Hash, Nonce, Role, Timestamp, Tx};
+use contracts::{Amount, ChainId, Hash, Nonce, Role, Timestamp, Tx};
 use ed25519_dalek::SigningKey;
 use genesis::GenesisAccount;
 
-use crate::accounts::Prepared;
+use crate::accounts::{Prepared, id_of};
 use crate::client::{self, Client, Submission};
 use crate::network::Network;
 
@@ -65,14 +65,7 @@ pub(crate) struct Keys {
 }
 
 fn key(label: &str, index: usize) -> SigningKey {
-    let index = u64::try_from(index).unwrap_or(u64::MAX);
-    let mut seed = label.as_bytes().to_vec();
-    seed.extend_from_slice(&index.to_le_bytes());
-    SigningKey::from_bytes(&blake3::derive_key(KEY_CONTEXT, &seed))
-}
-
-fn id_of(key: &SigningKey) -> AccountId {
-    contracts::crypto::account_of(key)
+    crate::accounts::labelled_key(KEY_CONTEXT, label, index)
 }
 
 impl Keys {
