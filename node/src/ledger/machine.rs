@@ -208,6 +208,26 @@ impl Ledger {
         &self.mempool
     }
 
+    /// The signature checks of a proposed block's transactions, each done once per node (issue
+    /// 13): a transaction this node already verified at admission is taken from its mempool when
+    /// it is the very same signed transaction (the id covers the body only, so the signature is
+    /// compared too); the rest are verified here, with `verify_strict` as at admission, so every
+    /// node judges every signature by the same rule.
+    fn verify_once(&self, txs: &[contracts::SignedTx]) -> Result<Vec<VerifiedTx>, (usize, Invalid)> {
+        let known: Vec<Option<VerifiedTx>> =
+            txs.iter().map(|tx| self.mempool.get(&tx.id()).filter(|held| held.signed() == tx).cloned()).collect();
+        let unknown: Vec<usize> = known.iter().enumerate().filter(|(_, k)| k.is_none()).map(|(i, _)| i).collect();
+        let fresh = verify_all(&unknown.iter().map(|&i| txs[i].clone()).collect::<Vec<_>>())
+            .map_err(|(j, reason)| (unknown[j], reason))?;
+        // `fresh` holds one transaction for each `None` in `known`, in order.
+        let mut fresh = fresh.into_iter();
+        let mut out = Vec::with_capacity(txs.len());
+        for held in known {
+            out.extend(held.or_else(|| fresh.next()));
+        }
+        Ok(out)
+    }
+
     /// Admits a verified transaction: envelope checks, mempool rules, then a dry run against
     /// the committed state plus the account's pending transactions (R-ADM-1). Nothing changes
     /// unless it is admitted.
@@ -418,7 +438,7 @@ impl ConsensusApp for Ledger {
         if let Err(reason) = self.check_parent(block) {
             return Validity::Invalid(reason);
         }
-        let verified = match verify_all(&block.txs) {
+        let verified = match self.verify_once(&block.txs) {
             Ok(verified) => verified,
             Err((index, reason)) => return Validity::Invalid(format!("transaction {index}: {reason}")),
         };

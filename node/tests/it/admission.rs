@@ -145,3 +145,31 @@ fn issue_12_a_flood_from_one_account_does_not_keep_another_accounts_transaction_
     let included: Vec<_> = commit_next(&mut ledger).iter().map(SignedTx::id).collect();
     assert!(included.contains(&honest_id), "the honest transaction is in the next block");
 }
+
+/// Issue 13, verify once per node: a proposed block's transaction that this node verified at
+/// admission is not verified again, but only when it is the very same signed transaction. The
+/// id covers the body alone, so a block that carries a pending transaction's body under another
+/// signature is refused for that signature, not waved through as "already verified".
+#[test]
+fn issue_13_admission_checks_are_reused_only_for_the_very_same_signed_transaction() {
+    use node::ledger::Validity;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut ledger = ledger(dir.path());
+    ledger.submit(pay(payer(), 0, 3)).expect("admitted");
+    let height = ledger.next_height();
+    let block = ledger.build_block(height, 0, id(VALIDATOR), node::ledger::wall_clock_ms(), 100);
+    assert_eq!(block.txs.len(), 1);
+    assert_eq!(ledger.validate_block(&block), Validity::Valid, "the pending transaction, as admitted");
+
+    let mut forged = block.clone();
+    let mut signature = forged.txs[0].signature.0;
+    signature[0] ^= 1;
+    forged.txs[0].signature = contracts::crypto::Signature(signature);
+    assert_eq!(forged.txs[0].id(), block.txs[0].id(), "the same id: the signature is not part of it");
+    match ledger.validate_block(&forged) {
+        Validity::Invalid(reason) => {
+            assert!(reason.starts_with("transaction 0: "), "refused for its signature: {reason}")
+        }
+        Validity::Valid => panic!("a block with a forged signature was accepted"),
+    }
+}
