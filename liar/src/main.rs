@@ -23,10 +23,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("HEITJE_LOG").unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    node::init_logging();
     tracing::warn!(lie = ?cli.lie, "this validator lies: test networks only");
     let result = Config::load(&cli.config).map_err(anyhow::Error::from).and_then(|config| {
         tokio::runtime::Builder::new_multi_thread()

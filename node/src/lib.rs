@@ -25,6 +25,14 @@ use crate::config::Config;
 use crate::ledger::{Engine, Ledger, LedgerHost, Limits};
 use crate::store::Storage;
 
+/// Logs to stderr at the level in `HEITJE_LOG` (default `info`), as every node binary does.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("HEITJE_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+}
+
 /// Reads a validator secret key file: 64 hex characters.
 pub fn load_validator_key(path: &Path) -> anyhow::Result<SigningKey> {
     check_private_file(path)?;

@@ -47,10 +47,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("HEITJE_LOG").unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    node::init_logging();
     let result = match cli.command {
         Command::Devnet { dir, listen, validators, p2p_port, objection_window_secs } => {
             node::devnet::create(&dir, listen, validators, p2p_port, objection_window_secs)
